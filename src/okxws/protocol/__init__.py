@@ -1,0 +1,57 @@
+"""The sans-I/O OKX protocol core: no asyncio, no sockets, time passed in.
+
+Endpoints, authentication, message types, the frame codec, the operations registry, the
+error-code table and the connection state machine. Every other layer builds on this one.
+"""
+
+from .auth import ApiCredentials, build_login_request, login_signature, rest_headers, rest_signature
+from .codec import Frame, FrameKind, decode, encode
+from .endpoints import ConnKind, Market, rest_base_url, ws_url
+from .errors import ERROR_CODES, error_info
+from .exceptions import (
+    OkxApiError,
+    OkxAuthenticationError,
+    OkxConnectionLostError,
+    OkxDecodeError,
+    OkxError,
+    OkxPartialBatchError,
+    OkxRequestTimeoutError,
+    OkxStateError,
+    OkxValidationError,
+)
+from .ops import MAX_BATCH_ITEMS, OPS, OpSpec, is_valid_request_id
+from .state import ConnectionStateMachine, ConnEvent, ConnState
+
+__all__ = [
+    "ERROR_CODES",
+    "MAX_BATCH_ITEMS",
+    "OPS",
+    "ApiCredentials",
+    "ConnEvent",
+    "ConnKind",
+    "ConnState",
+    "ConnectionStateMachine",
+    "Frame",
+    "FrameKind",
+    "Market",
+    "OkxApiError",
+    "OkxAuthenticationError",
+    "OkxConnectionLostError",
+    "OkxDecodeError",
+    "OkxError",
+    "OkxPartialBatchError",
+    "OkxRequestTimeoutError",
+    "OkxStateError",
+    "OkxValidationError",
+    "OpSpec",
+    "build_login_request",
+    "decode",
+    "encode",
+    "error_info",
+    "is_valid_request_id",
+    "login_signature",
+    "rest_base_url",
+    "rest_headers",
+    "rest_signature",
+    "ws_url",
+]

@@ -1,0 +1,197 @@
+"""Encoding and decoding of OKX WebSocket frames, and classification of what arrives.
+
+Server -> client frames (okx-protocol.md sections 2-6 and 11a):
+
+- ``pong`` (the text, not JSON) answers the text ``ping`` (section 6);
+- op responses ``{"id","op","code","msg","data",...}`` (section 3.2);
+- events ``{"event": ...}``: ``login``, ``subscribe``, ``unsubscribe``, ``error``, ``notice``,
+  ``channel-conn-count[-error]``; a failed login arrives as ``event:"error"`` with a login code;
+  an "Illegal request" error carries the request id only inside ``msg`` (section 3.2);
+- pushes ``{"arg": {...}, "data": [...]}`` (section 5.2).
+
+Anything else raises :class:`~okxws.protocol.exceptions.OkxDecodeError`, never another error.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Any, Final, NamedTuple
+
+import orjson
+
+from .errors import LOGIN_FAILURE_CODES
+from .exceptions import OkxDecodeError
+
+__all__ = [
+    "PING",
+    "PONG",
+    "ClientFrame",
+    "ClientFrameKind",
+    "Frame",
+    "FrameKind",
+    "decode",
+    "decode_client_frame",
+    "encode",
+    "loads",
+    "recover_request_id",
+]
+
+PING: Final = "ping"
+PONG: Final = "pong"
+
+
+class FrameKind(enum.Enum):
+    """What a frame from the server is."""
+
+    OP_RESPONSE = "op_response"
+    LOGIN = "login"  # success (code "0") or failure (an auth code): see LOGIN_FAILURE_CODES
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    ERROR = "error"  # id set when OKX gave one, or when it was recovered from msg
+    PUSH = "push"
+    NOTICE = "notice"
+    CHANNEL_CONN_COUNT = "channel_conn_count"  # also channel-conn-count-error
+    PONG = "pong"
+
+
+class Frame(NamedTuple):
+    """A classified frame: its kind, the decoded JSON object, and the request id if any."""
+
+    kind: FrameKind
+    msg: dict[str, Any]
+    id: str | None = None
+
+
+_PONG_FRAME: Final = Frame(FrameKind.PONG, {})
+_EVENT_KINDS: Final[dict[str, FrameKind]] = {
+    "login": FrameKind.LOGIN,
+    "subscribe": FrameKind.SUBSCRIBE,
+    "unsubscribe": FrameKind.UNSUBSCRIBE,
+    "notice": FrameKind.NOTICE,
+    "channel-conn-count": FrameKind.CHANNEL_CONN_COUNT,
+    "channel-conn-count-error": FrameKind.CHANNEL_CONN_COUNT,
+}
+# "Illegal request: {...}" (live OKX) / "Invalid request: {...}" (docs): the raw request follows.
+_ECHO_PREFIXES: Final = ("Illegal request: ", "Invalid request: ")
+_ID_IN_TEXT: Final = re.compile(r'"id"\s*:\s*"?([A-Za-z0-9]{1,32})"?')
+
+encode = orjson.dumps
+"""Serialize a message to the UTF-8 JSON bytes sent as a text frame."""
+
+
+def loads(raw: str | bytes | bytearray | memoryview) -> Any:
+    """Parse JSON, raising :class:`OkxDecodeError` (never anything else) on bad input."""
+    try:
+        return orjson.loads(raw)
+    except (orjson.JSONDecodeError, TypeError) as exc:
+        raise OkxDecodeError(f"invalid JSON: {exc}", _as_text(raw)) from None
+
+
+def _as_text(raw: object) -> str | bytes | None:
+    if isinstance(raw, str | bytes):
+        return raw
+    if isinstance(raw, bytearray | memoryview):
+        return bytes(raw)
+    return None
+
+
+def recover_request_id(msg: str) -> str | None:
+    """The request id echoed inside an id-less "Illegal request: {...}" error (section 3.2)."""
+    for prefix in _ECHO_PREFIXES:
+        if msg.startswith(prefix):
+            echoed = msg[len(prefix) :]
+            try:
+                request = orjson.loads(echoed)
+            except orjson.JSONDecodeError:
+                # OKX may truncate the echo; fall back to finding the id field in the text.
+                match = _ID_IN_TEXT.search(echoed)
+                return match.group(1) if match else None
+            if isinstance(request, dict):
+                rid = request.get("id")
+                if isinstance(rid, str | int) and not isinstance(rid, bool):
+                    return str(rid)
+            return None
+    return None
+
+
+def decode(raw: str | bytes | bytearray | memoryview) -> Frame:
+    """Decode and classify one frame from the server.
+
+    Raises :class:`OkxDecodeError` for anything that is not an OKX frame.
+    """
+    if raw == PONG or raw == b"pong":
+        return _PONG_FRAME
+    msg = loads(raw)
+    if not isinstance(msg, dict):
+        raise OkxDecodeError("frame is not a JSON object", _as_text(raw))
+    event = msg.get("event")
+    if event is None:
+        op = msg.get("op")
+        if op is not None:
+            rid = msg.get("id")
+            if not isinstance(op, str) or not isinstance(rid, str | int) or isinstance(rid, bool):
+                raise OkxDecodeError("op response without a valid id/op", _as_text(raw))
+            return Frame(FrameKind.OP_RESPONSE, msg, str(rid))
+        if "arg" in msg and isinstance(msg["arg"], dict) and "data" in msg:
+            return Frame(FrameKind.PUSH, msg)
+        raise OkxDecodeError("unrecognized frame", _as_text(raw))
+    if not isinstance(event, str):
+        raise OkxDecodeError("event is not a string", _as_text(raw))
+    rid = msg.get("id")
+    rid_s = str(rid) if isinstance(rid, str | int) and not isinstance(rid, bool) else None
+    if event == "error":
+        code = msg.get("code")
+        if code in LOGIN_FAILURE_CODES:
+            return Frame(FrameKind.LOGIN, msg, rid_s)
+        if rid_s is None:
+            text = msg.get("msg")
+            rid_s = recover_request_id(text) if isinstance(text, str) else None
+        return Frame(FrameKind.ERROR, msg, rid_s)
+    kind = _EVENT_KINDS.get(event)
+    if kind is None:
+        raise OkxDecodeError(f"unknown event {event[:40]!r}", _as_text(raw))
+    return Frame(kind, msg, rid_s)
+
+
+# -------------------------------------------------------------------- server side (simulator)
+
+
+class ClientFrameKind(enum.Enum):
+    """What a frame from a client is (used by the simulator)."""
+
+    PING = "ping"
+    LOGIN = "login"
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    OP = "op"
+
+
+class ClientFrame(NamedTuple):
+    kind: ClientFrameKind
+    msg: dict[str, Any]
+
+
+_CLIENT_PING: Final = ClientFrame(ClientFrameKind.PING, {})
+_CLIENT_OPS: Final[dict[str, ClientFrameKind]] = {
+    "login": ClientFrameKind.LOGIN,
+    "subscribe": ClientFrameKind.SUBSCRIBE,
+    "unsubscribe": ClientFrameKind.UNSUBSCRIBE,
+}
+
+
+def decode_client_frame(raw: str | bytes | bytearray | memoryview) -> ClientFrame:
+    """Decode and classify one frame from a client.
+
+    Raises :class:`OkxDecodeError` when it is not JSON, not an object or has no string ``op``
+    (OKX answers those with error 60012 "Illegal request").
+    """
+    if raw == PING or raw == b"ping":
+        return _CLIENT_PING
+    msg = loads(raw)
+    if not isinstance(msg, dict):
+        raise OkxDecodeError("request is not a JSON object", _as_text(raw))
+    op = msg.get("op")
+    if not isinstance(op, str):
+        raise OkxDecodeError("request has no op", _as_text(raw))
+    return ClientFrame(_CLIENT_OPS.get(op, ClientFrameKind.OP), msg)
