@@ -1,7 +1,14 @@
 """okxws: a fast asyncio SDK for OKX's v5 WebSocket API, with a local OKX simulator.
 
 See https://www.okx.com/docs-v5/en/#overview-websocket and the README.
+The clients are imported lazily, so ``import okxws.protocol`` (the sans-I/O core, which the
+simulator uses) loads no asyncio, socket or WebSocket module.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from .protocol.auth import ApiCredentials
 from .protocol.exceptions import (
@@ -13,12 +20,37 @@ from .protocol.exceptions import (
     OkxPartialBatchError,
     OkxRequestTimeoutError,
     OkxStateError,
+    OkxStreamOverflowError,
     OkxValidationError,
 )
 
+if TYPE_CHECKING:
+    from .api.client import WebsocketAPIClient, WsApiResponse
+    from .net.client import DEFAULT, WebsocketClient
+    from .net.streams import PushStream
+
 __version__ = "0.1.0"  # also read by pyproject.toml (dynamic version)
 
+_LAZY = {
+    "WebsocketAPIClient": "okxws.api.client",
+    "WsApiResponse": "okxws.api.client",
+    "WebsocketClient": "okxws.net.client",
+    "DEFAULT": "okxws.net.client",
+    "PushStream": "okxws.net.streams",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'okxws' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
+    "DEFAULT",
     "ApiCredentials",
     "OkxApiError",
     "OkxAuthenticationError",
@@ -28,6 +60,11 @@ __all__ = [
     "OkxPartialBatchError",
     "OkxRequestTimeoutError",
     "OkxStateError",
+    "OkxStreamOverflowError",
     "OkxValidationError",
+    "PushStream",
+    "WebsocketAPIClient",
+    "WebsocketClient",
+    "WsApiResponse",
     "__version__",
 ]

@@ -17,6 +17,7 @@ from .exceptions import (
     OkxPartialBatchError,
     OkxRequestTimeoutError,
     OkxStateError,
+    OkxStreamOverflowError,
     OkxValidationError,
 )
 from .ops import MAX_BATCH_ITEMS, OPS, OpSpec, is_valid_request_id
@@ -42,6 +43,7 @@ __all__ = [
     "OkxPartialBatchError",
     "OkxRequestTimeoutError",
     "OkxStateError",
+    "OkxStreamOverflowError",
     "OkxValidationError",
     "OpSpec",
     "build_login_request",

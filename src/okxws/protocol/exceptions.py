@@ -9,6 +9,7 @@
     ├── OkxAuthenticationError    login rejected (bad key, passphrase, signature or timestamp)
     ├── OkxApiError               a response whose ``code`` is not "0"; carries the whole response
     │   └── OkxPartialBatchError  a batch where some items succeeded and others failed (code "2")
+    ├── OkxStreamOverflowError    a push stream's queue overflowed under the "error" policy
     ├── OkxConnectionLostError    the socket died with the request in flight: OUTCOME UNKNOWN
     └── OkxRequestTimeoutError    no response in time (also a TimeoutError): OUTCOME UNKNOWN
 
@@ -30,6 +31,7 @@ __all__ = [
     "OkxPartialBatchError",
     "OkxRequestTimeoutError",
     "OkxStateError",
+    "OkxStreamOverflowError",
     "OkxValidationError",
 ]
 
@@ -113,6 +115,10 @@ class OkxApiError(OkxError):
 
 class OkxPartialBatchError(OkxApiError):
     """A batch (``code`` "2") in which some items succeeded: see ``succeeded`` and ``failed``."""
+
+
+class OkxStreamOverflowError(OkxError):
+    """A push stream fell behind and its overflow policy is ``"error"``: pushes were lost."""
 
 
 class OkxConnectionLostError(OkxError, ConnectionError):

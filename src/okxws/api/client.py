@@ -1,0 +1,414 @@
+"""``WebsocketAPIClient``: every OKX WS API operation as a typed ``await``.
+
+A REST-like wrapper over :class:`~okxws.net.WebsocketClient`: each method validates its
+parameters, fills in ``instIdCode`` from ``instId`` where needed, sends one WS API request on
+the connection OKX serves it on (``private`` for order-book operations, ``business`` for
+spread operations) and returns the whole response when it arrives.
+https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-order
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import ssl
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, Literal, Required, TypedDict, TypeVar, cast
+
+from ..net.client import DEFAULT, Default, WebsocketClient
+from ..protocol import messages as m
+from ..protocol.auth import ApiCredentials
+from ..protocol.exceptions import OkxValidationError
+from ..protocol.ops import OPS
+from .instruments import InstrumentCodes
+from .validation import validate_items
+
+__all__ = ["WebsocketAPIClient", "WsApiResponse"]
+
+T = TypeVar("T")
+Timeout = float | None | Default
+
+
+class WsApiResponse(TypedDict, Generic[T], total=False):
+    """The whole OKX response envelope, plus which connection answered.
+
+    ``data`` holds one result per request item; ``inTime``/``outTime`` are OKX's gateway
+    times in microseconds (absent on some operations).
+    """
+
+    id: Required[str]
+    op: Required[str]
+    code: Required[str]
+    msg: str
+    data: list[T]
+    inTime: str
+    outTime: str
+    connection: Literal["private", "business"]
+
+
+_ORDER_OPS = frozenset({"order", "batch-orders"})
+
+
+class WebsocketAPIClient:
+    """OKX's WebSocket trading API as typed ``async`` methods.
+
+    Every wait has a deadline (``request_timeout``, overridable per call with ``timeout=``;
+    ``None`` waits forever). Order operations are never re-sent: when a connection drops
+    or a deadline passes, the call raises an error whose ``outcome_unknown`` is true.
+    With ``auto_client_order_id=True`` every order without a ``clOrdId`` gets a unique one,
+    so an order whose outcome is unknown can always be looked up.
+    """
+
+    def __init__(
+        self,
+        accounts: Sequence[ApiCredentials] | None = None,
+        *,
+        market: Literal["prod", "EEA", "US"] | str = "prod",
+        demo_trading: bool = False,
+        ws_base_url: str | None = None,
+        rest_base_url: str | None = None,
+        attach_event_listeners: bool = True,
+        ping_interval: float = 10.0,
+        pong_timeout: float = 3.0,
+        reconnect_timeout: float = 0.5,
+        request_timeout: float | None = 10.0,
+        connect_timeout: float = 10.0,
+        ssl_context: ssl.SSLContext | None = None,
+        auto_client_order_id: bool = False,
+        default_tag: str | None = None,
+    ) -> None:
+        self._ws = WebsocketClient(
+            accounts,
+            market=market,
+            demo_trading=demo_trading,
+            ws_base_url=ws_base_url,
+            rest_base_url=rest_base_url,
+            ping_interval=ping_interval,
+            pong_timeout=pong_timeout,
+            reconnect_timeout=reconnect_timeout,
+            request_timeout=request_timeout,
+            connect_timeout=connect_timeout,
+            ssl_context=ssl_context,
+            attach_event_listeners=attach_event_listeners,
+        )
+        if default_tag is not None:
+            validate_items("order", [{"tag": default_tag, "tdMode": "x", "side": "x",
+                                      "ordType": "x", "sz": "x", "instIdCode": 0}])  # fmt: skip
+        self._default_tag = default_tag
+        self._codes = InstrumentCodes(
+            self._ws.rest_base_url, demo=bool(demo_trading), ssl_context=ssl_context
+        )
+        self._auto_cl_ord_id = auto_client_order_id
+        # Unique across processes too: a random session prefix, then a counter.
+        self._cl_ord_prefix = "o" + secrets.token_hex(5)
+        self._cl_ord_seq = itertools.count(1)
+
+    def __repr__(self) -> str:
+        return f"<WebsocketAPIClient {self._ws!r}>"
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def get_ws_client(self) -> WebsocketClient:
+        """The underlying :class:`WebsocketClient` (events, streams, raw requests)."""
+        return self._ws
+
+    async def connect_ws_api(
+        self, account: int | None = None, timeout: float | None = None
+    ) -> None:
+        """Open and log in the private and business connections (optional warm-up)."""
+        await self._ws.connect_ws_api(account, timeout)
+
+    def set_time_offset_ms(self, offset_ms: int) -> None:
+        """Server time minus local time (ms), used for login and relative ``expires_in``."""
+        self._ws.set_time_offset_ms(offset_ms)
+
+    def get_time_offset_ms(self) -> int:
+        return self._ws.get_time_offset_ms()
+
+    async def sync_time(self) -> int:
+        """Set the time offset from OKX's server clock; returns it in ms."""
+        return await self._ws.sync_time()
+
+    def new_client_order_id(self) -> str:
+        """A fresh ``clOrdId`` (1-32 letters and digits), unique across processes."""
+        return f"{self._cl_ord_prefix}{next(self._cl_ord_seq)}"
+
+    async def close(self) -> None:
+        """Close every connection; idempotent."""
+        await self._codes.aclose()
+        await self._ws.close()
+
+    async def __aenter__(self) -> WebsocketAPIClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _prepare(self, op: str, items: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Validate; fill in instIdCode, clOrdId and tag; the caller's dicts stay as given."""
+        validate_items(op, items)
+        spec = OPS[op]
+        out: list[dict[str, Any]] = []
+        for item in items:
+            wire = dict(item)
+            if spec.needs_inst and "instIdCode" not in wire:
+                inst_id = wire.pop("instId")
+                code = self._codes.get(inst_id)
+                wire["instIdCode"] = (
+                    code if code is not None else await self._codes.resolve(inst_id)
+                )
+            elif spec.needs_inst:
+                wire.pop("instId", None)  # OKX ignores it; the caller's instIdCode wins
+            if op in _ORDER_OPS or op == "sprd-order":
+                if self._auto_cl_ord_id and not wire.get("clOrdId"):
+                    wire["clOrdId"] = self.new_client_order_id()
+                if self._default_tag is not None and "tag" not in wire:
+                    wire["tag"] = self._default_tag
+            out.append(wire)
+        return out
+
+    def _exp_time(self, exp_time: int | None, expires_in: float | None) -> int | None:
+        if exp_time is not None and expires_in is not None:
+            raise OkxValidationError("give exp_time or expires_in, not both")
+        if expires_in is not None:
+            if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+                raise OkxValidationError("expires_in is a number of seconds")
+            return self._ws.server_time_ms() + int(expires_in * 1000)
+        if exp_time is not None and (isinstance(exp_time, bool) or not isinstance(exp_time, int)):
+            raise OkxValidationError("exp_time is an epoch time in milliseconds (int)")
+        return exp_time
+
+    async def _send(
+        self,
+        op: str,
+        items: list[Mapping[str, Any]],
+        *,
+        exp_time: int | None = None,
+        expires_in: float | None = None,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> Any:
+        wire = await self._prepare(op, items)
+        exp = self._exp_time(exp_time, expires_in)
+        return await self._ws.send_ws_api_request(
+            op, wire, exp_time=exp, timeout=timeout, account=account
+        )
+
+    @staticmethod
+    def _one(params: Any, op: str) -> list[Mapping[str, Any]]:
+        if not isinstance(params, Mapping):
+            raise OkxValidationError(f"{op}: params must be a dict of OKX fields")
+        return [params]
+
+    @staticmethod
+    def _many(params: Any, op: str) -> list[Mapping[str, Any]]:
+        if isinstance(params, Mapping) or not isinstance(params, Sequence):
+            raise OkxValidationError(f"{op}: params must be a list of dicts")
+        return list(params)
+
+    # -- order book trading (private connection) ---------------------------------------
+
+    async def submit_new_order(
+        self,
+        params: m.PlaceOrderRequest,
+        *,
+        exp_time: int | None = None,
+        expires_in: float | None = None,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> WsApiResponse[m.PlaceOrderResult]:
+        """Place an order (op ``order``).
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-order
+        ``exp_time`` (epoch ms) or ``expires_in`` (seconds from now, server time): OKX drops
+        the request if it arrives later (https://www.okx.com/docs-v5/en/#overview-transaction-timeouts).
+        """
+        items = self._one(params, "order")
+        return cast(
+            WsApiResponse[m.PlaceOrderResult],
+            await self._send("order", items, exp_time=exp_time, expires_in=expires_in,
+                             timeout=timeout, account=account),
+        )  # fmt: skip
+
+    async def submit_multiple_orders(
+        self,
+        params: Sequence[m.PlaceOrderRequest],
+        *,
+        exp_time: int | None = None,
+        expires_in: float | None = None,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> WsApiResponse[m.PlaceOrderResult]:
+        """Place up to 20 orders (op ``batch-orders``); partial failure raises
+        :class:`~okxws.OkxPartialBatchError` with ``succeeded`` and ``failed``.
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-multiple-orders
+        """
+        items = self._many(params, "batch-orders")
+        return cast(
+            WsApiResponse[m.PlaceOrderResult],
+            await self._send("batch-orders", items, exp_time=exp_time, expires_in=expires_in,
+                             timeout=timeout, account=account),
+        )  # fmt: skip
+
+    async def cancel_order(
+        self,
+        params: m.CancelOrderRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> WsApiResponse[m.CancelOrderResult]:
+        """Cancel an order by ``ordId`` or ``clOrdId`` (op ``cancel-order``). ``sCode`` "0"
+        means accepted; the final state arrives on the ``orders`` channel.
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-cancel-order
+        """
+        items = self._one(params, "cancel-order")
+        return cast(
+            WsApiResponse[m.CancelOrderResult],
+            await self._send("cancel-order", items, timeout=timeout, account=account),
+        )
+
+    async def cancel_multiple_orders(
+        self,
+        params: Sequence[m.CancelOrderRequest],
+        *,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> WsApiResponse[m.CancelOrderResult]:
+        """Cancel up to 20 orders (op ``batch-cancel-orders``).
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-cancel-multiple-orders
+        """
+        items = self._many(params, "batch-cancel-orders")
+        return cast(
+            WsApiResponse[m.CancelOrderResult],
+            await self._send("batch-cancel-orders", items, timeout=timeout, account=account),
+        )
+
+    async def amend_order(
+        self,
+        params: m.AmendOrderRequest,
+        *,
+        exp_time: int | None = None,
+        expires_in: float | None = None,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> WsApiResponse[m.AmendOrderResult]:
+        """Amend an order's size and/or price (op ``amend-order``).
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-amend-order
+        """
+        items = self._one(params, "amend-order")
+        return cast(
+            WsApiResponse[m.AmendOrderResult],
+            await self._send("amend-order", items, exp_time=exp_time, expires_in=expires_in,
+                             timeout=timeout, account=account),
+        )  # fmt: skip
+
+    async def amend_multiple_orders(
+        self,
+        params: Sequence[m.AmendOrderRequest],
+        *,
+        exp_time: int | None = None,
+        expires_in: float | None = None,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> WsApiResponse[m.AmendOrderResult]:
+        """Amend up to 20 orders (op ``batch-amend-orders``).
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-amend-multiple-orders
+        """
+        items = self._many(params, "batch-amend-orders")
+        return cast(
+            WsApiResponse[m.AmendOrderResult],
+            await self._send("batch-amend-orders", items, exp_time=exp_time,
+                             expires_in=expires_in, timeout=timeout, account=account),
+        )  # fmt: skip
+
+    async def mass_cancel_orders(
+        self,
+        params: m.MassCancelRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> WsApiResponse[m.MassCancelResult]:
+        """Cancel all MMP pending orders of an option family (op ``mass-cancel``).
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-mass-cancel-order
+        """
+        items = self._one(params, "mass-cancel")
+        return cast(
+            WsApiResponse[m.MassCancelResult],
+            await self._send("mass-cancel", items, timeout=timeout, account=account),
+        )
+
+    # -- spread trading (business connection) ------------------------------------------
+
+    async def submit_spread_order(
+        self,
+        params: m.SpreadPlaceOrderRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> WsApiResponse[m.SpreadPlaceOrderResult]:
+        """Place a Nitro Spread order (op ``sprd-order``).
+
+        https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-place-order
+        """
+        items = self._one(params, "sprd-order")
+        return cast(
+            WsApiResponse[m.SpreadPlaceOrderResult],
+            await self._send("sprd-order", items, timeout=timeout, account=account),
+        )
+
+    async def amend_spread_order(
+        self,
+        params: m.SpreadAmendOrderRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> WsApiResponse[m.SpreadAmendOrderResult]:
+        """Amend a spread order (op ``sprd-amend-order``).
+
+        https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-amend-order
+        """
+        items = self._one(params, "sprd-amend-order")
+        return cast(
+            WsApiResponse[m.SpreadAmendOrderResult],
+            await self._send("sprd-amend-order", items, timeout=timeout, account=account),
+        )
+
+    async def cancel_spread_order(
+        self,
+        params: m.SpreadCancelOrderRequest,
+        *,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> WsApiResponse[m.SpreadCancelOrderResult]:
+        """Cancel a spread order (op ``sprd-cancel-order``).
+
+        https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-order
+        """
+        items = self._one(params, "sprd-cancel-order")
+        return cast(
+            WsApiResponse[m.SpreadCancelOrderResult],
+            await self._send("sprd-cancel-order", items, timeout=timeout, account=account),
+        )
+
+    async def mass_cancel_spread_orders(
+        self,
+        params: m.SpreadMassCancelRequest | None = None,
+        *,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> WsApiResponse[m.MassCancelResult]:
+        """Cancel all spread orders, or those of one ``sprdId`` (op ``sprd-mass-cancel``).
+
+        https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-all-orders
+        """
+        items = self._one({} if params is None else params, "sprd-mass-cancel")
+        return cast(
+            WsApiResponse[m.MassCancelResult],
+            await self._send("sprd-mass-cancel", items, timeout=timeout, account=account),
+        )

@@ -1,0 +1,120 @@
+"""``instId`` -> ``instIdCode`` resolution for WS order operations.
+
+OKX ignores ``instId`` in WebSocket order operations since 2026-03 and reads only the integer
+``instIdCode`` (okx-protocol.md section 4.0), which comes from ``GET /api/v5/public/instruments``
+and differs between live and demo trading. This cache fetches the codes of one instrument type
+at a time, on first use, and refreshes when an ``instId`` is missing (a new listing).
+https://www.okx.com/docs-v5/en/#public-data-rest-api-get-instruments
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import time
+from typing import Any, Final
+
+import aiohttp
+
+from ..protocol import codec
+from ..protocol.endpoints import DEMO_TRADING_HEADER
+from ..protocol.exceptions import OkxConnectionLostError, OkxError, OkxValidationError
+
+__all__ = ["InstrumentCodes", "inst_type_of"]
+
+_log = logging.getLogger("okxws.api")
+
+#: A type refreshed this recently is not fetched again for a missing instId.
+_MIN_REFRESH_INTERVAL: Final = 5.0
+
+
+def inst_type_of(inst_id: str) -> tuple[str, str | None]:
+    """The instrument type of an order-book ``instId`` (and its family for options)."""
+    parts = inst_id.split("-")
+    if inst_id.endswith("-SWAP"):
+        return "SWAP", None
+    if len(parts) == 5 and parts[-1] in ("C", "P"):
+        return "OPTION", f"{parts[0]}-{parts[1]}"
+    if len(parts) == 3 and parts[2].isdigit():
+        return "FUTURES", None
+    return "SPOT", None
+
+
+class InstrumentCodes:
+    """An ``instId`` -> ``instIdCode`` cache for one market and environment."""
+
+    def __init__(
+        self,
+        rest_base_url: str,
+        *,
+        demo: bool,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self._base = rest_base_url
+        self._headers = dict([DEMO_TRADING_HEADER]) if demo else {}
+        self._ssl: ssl.SSLContext | bool = ssl_context or True
+        self._timeout = timeout
+        self._codes: dict[str, int] = {}
+        self._fetched_at: dict[tuple[str, str | None], float] = {}
+        self._inflight: dict[tuple[str, str | None], asyncio.Task[None]] = {}
+
+    def get(self, inst_id: str) -> int | None:
+        """The cached code, or None (hot path: one dict lookup)."""
+        return self._codes.get(inst_id)
+
+    def put(self, inst_id: str, code: int) -> None:
+        self._codes[inst_id] = code
+
+    async def resolve(self, inst_id: str) -> int:
+        """The code of ``inst_id``, fetching its instrument type's list if needed."""
+        code = self._codes.get(inst_id)
+        if code is not None:
+            return code
+        key = inst_type_of(inst_id)
+        fetched = self._fetched_at.get(key)
+        if fetched is None or time.monotonic() - fetched >= _MIN_REFRESH_INTERVAL:
+            task = self._inflight.get(key)
+            if task is None:  # one fetch per type, shared by every concurrent caller
+                task = asyncio.create_task(self._fetch(*key), name=f"okxws instruments {key}")
+                self._inflight[key] = task
+                task.add_done_callback(lambda _: self._inflight.pop(key, None))
+            await asyncio.shield(task)
+        code = self._codes.get(inst_id)
+        if code is None:
+            raise OkxValidationError(
+                f"unknown instId {inst_id!r}: not in {self._base}/api/v5/public/instruments "
+                "for this market (give instIdCode to skip the lookup)"
+            )
+        return code
+
+    async def _fetch(self, inst_type: str, family: str | None) -> None:
+        query = f"instType={inst_type}" + (f"&instFamily={family}" if family else "")
+        url = f"{self._base}/api/v5/public/instruments?{query}"
+        try:
+            timeout = aiohttp.ClientTimeout(total=self._timeout)
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.get(url, headers=self._headers, ssl=self._ssl) as resp,
+            ):
+                body = await resp.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise OkxConnectionLostError(f"cannot fetch instruments from {url}: {exc}") from exc
+        reply: Any = codec.loads(body)
+        if not isinstance(reply, dict) or reply.get("code") != "0":
+            raise OkxError(f"instruments request failed: {body[:200]!r}")
+        count = 0
+        for item in reply.get("data") or []:
+            inst_id, code = item.get("instId"), item.get("instIdCode")
+            if isinstance(inst_id, str) and isinstance(code, int) and not isinstance(code, bool):
+                self._codes[inst_id] = code
+                count += 1
+        self._fetched_at[(inst_type, family)] = time.monotonic()
+        _log.debug("cached %d instIdCodes for %s", count, query)
+
+    async def aclose(self) -> None:
+        tasks = list(self._inflight.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,533 @@
+"""One logical OKX connection (account x service) and the physical sockets behind it.
+
+A :class:`Connection` opens lazily, logs in once however many callers race it, keeps the
+socket alive, and heals itself: when the socket dies it fails every request in flight on it
+at once (outcome unknown: nothing is ever re-sent), then reconnects with exponential backoff
+and jitter, logs in again and restores every subscription. A ``64008`` notice opens the
+replacement socket before the server closes the old one; requests already sent on the old
+socket can still complete there.
+
+okx-protocol.md sections 2 (login), 3 (envelopes), 5 (subscribe), 6 (keep-alive, notices).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from ..protocol import codec
+from ..protocol.auth import ApiCredentials, build_login_request
+from ..protocol.codec import FrameKind
+from ..protocol.endpoints import ConnKind
+from ..protocol.exceptions import (
+    OkxApiError,
+    OkxAuthenticationError,
+    OkxConnectionLostError,
+    OkxDecodeError,
+    OkxError,
+    OkxPartialBatchError,
+    OkxRequestTimeoutError,
+    OkxStateError,
+)
+from ..protocol.messages import ChannelArg
+from ..protocol.state import ConnectionStateMachine, ConnEvent, ConnState
+from .transport import TransportError, WsTransport, open_ws
+
+if TYPE_CHECKING:
+    import ssl
+
+    from .events import EventEmitter
+
+__all__ = ["Connection", "ConnectionOptions", "next_request_id"]
+
+_log = logging.getLogger("okxws.net")
+
+_ids = itertools.count(1)
+
+
+def next_request_id() -> str:
+    """A request id unique in this process and never reused (okx-protocol.md section 3.1)."""
+    return str(next(_ids))
+
+
+def channel_key(arg: ChannelArg | dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Identity of a subscription: its fields, minus what the server adds (``uid``)."""
+    return tuple(sorted((k, str(v)) for k, v in arg.items() if k != "uid"))
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionOptions:
+    """Timing and transport settings shared by every connection of a client."""
+
+    ping_interval: float = 10.0
+    pong_timeout: float = 3.0
+    reconnect_timeout: float = 0.5
+    max_reconnect_delay: float = 30.0
+    connect_timeout: float = 10.0
+    #: How long a socket replaced after a 64008 notice may keep serving its requests.
+    drain_timeout: float = 30.0
+    ssl_context: ssl.SSLContext | None = None
+
+
+class _Pending:
+    """A request awaiting its response; a subscribe waits for one ack per channel."""
+
+    __slots__ = ("acks_left", "fut", "op")
+
+    def __init__(self, fut: asyncio.Future[Any], op: str, acks_left: int = 1) -> None:
+        self.fut = fut
+        self.op = op
+        self.acks_left = acks_left
+
+
+class _Socket:
+    """One physical WebSocket and the requests in flight on it."""
+
+    __slots__ = (
+        "closed",
+        "conn",
+        "delivers_pushes",
+        "drain_handle",
+        "login_fut",
+        "notice",
+        "pending",
+        "transport",
+    )
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.transport: WsTransport | None = None
+        self.pending: dict[str, _Pending] = {}
+        self.login_fut: asyncio.Future[dict[str, Any]] | None = None
+        loop = asyncio.get_running_loop()
+        self.closed: asyncio.Future[str] = loop.create_future()
+        self.notice: asyncio.Future[None] = loop.create_future()
+        self.delivers_pushes = True
+        self.drain_handle: asyncio.TimerHandle | None = None
+
+    # -- called by the transport on the event loop ------------------------------------
+
+    def on_message(self, raw: bytes) -> None:
+        try:
+            frame = codec.decode(raw)
+        except OkxDecodeError as exc:
+            # A malformed frame is logged and survived, never fatal.
+            _log.warning("%s: ignoring malformed frame: %s %r", self.conn.name, exc, exc.raw)
+            return
+        kind = frame.kind
+        if kind is FrameKind.OP_RESPONSE:
+            self._resolve_op(frame.id, frame.msg)
+        elif kind is FrameKind.PUSH:
+            if self.delivers_pushes:
+                self.conn.on_push(frame.msg)
+        elif kind is FrameKind.SUBSCRIBE or kind is FrameKind.UNSUBSCRIBE:
+            self._ack(frame.id, frame.msg)
+        elif kind is FrameKind.LOGIN:
+            if self.login_fut is not None and not self.login_fut.done():
+                self.login_fut.set_result(frame.msg)
+        elif kind is FrameKind.ERROR:
+            self._error_event(frame.id, frame.msg)
+        elif kind is FrameKind.NOTICE:
+            _log.warning(
+                "%s: notice %s: %s", self.conn.name, frame.msg.get("code"), frame.msg.get("msg")
+            )
+            if frame.msg.get("code") == "64008" and not self.notice.done():
+                self.notice.set_result(None)
+        elif kind is FrameKind.CHANNEL_CONN_COUNT:
+            if frame.msg.get("event") == "channel-conn-count-error":
+                self.conn.emit_exception(OkxApiError(frame.msg, self.conn.kind))
+            else:
+                _log.debug("%s: %s", self.conn.name, frame.msg)
+        # FrameKind.PONG: liveness is tracked by the transport.
+
+    def on_close(self, code: int | None, reason: str) -> None:
+        why = f"closed by server ({code} {reason})" if code is not None else "connection lost"
+        if self.drain_handle is not None:
+            self.drain_handle.cancel()
+        self.fail_all(why)
+        if not self.closed.done():
+            self.closed.set_result(why)
+
+    # -- dispatch ---------------------------------------------------------------------
+
+    def _resolve_op(self, rid: str | None, msg: dict[str, Any]) -> None:
+        pending = self.pending.pop(rid, None) if rid is not None else None
+        if pending is None:
+            _log.debug("%s: response to unknown or expired request %s", self.conn.name, rid)
+            return
+        msg["connection"] = self.conn.kind
+        fut = pending.fut
+        if not fut.done():
+            code = msg.get("code")
+            if code == "0":
+                fut.set_result(msg)
+            elif code == "2":
+                fut.set_exception(OkxPartialBatchError(msg, self.conn.kind))
+            else:
+                fut.set_exception(OkxApiError(msg, self.conn.kind))
+        self.conn.on_response(msg)
+        if not self.delivers_pushes and not self.pending:
+            self.close()  # a drained socket replaced after a 64008 notice
+
+    def _ack(self, rid: str | None, msg: dict[str, Any]) -> None:
+        pending = self.pending.get(rid) if rid is not None else None
+        if pending is None:
+            return
+        pending.acks_left -= 1
+        if pending.acks_left <= 0:
+            del self.pending[rid]  # type: ignore[arg-type]
+            if not pending.fut.done():
+                pending.fut.set_result(msg)
+
+    def _error_event(self, rid: str | None, msg: dict[str, Any]) -> None:
+        pending = self.pending.pop(rid, None) if rid is not None else None
+        if pending is None:
+            # No request to fail (e.g. "Please log in" without an id): report it.
+            self.conn.emit_exception(OkxApiError(msg, self.conn.kind))
+            return
+        if not pending.fut.done():
+            pending.fut.set_exception(OkxApiError(msg, self.conn.kind))
+
+    # -- sending ----------------------------------------------------------------------
+
+    def send(self, rid: str, op: str, data: bytes, fut: asyncio.Future[Any], acks: int = 1) -> None:
+        if self.transport is None or self.closed.done():
+            raise OkxConnectionLostError(f"{self.conn.name}: socket closed before sending {op}")
+        self.pending[rid] = _Pending(fut, op, acks)
+        self.transport.send(data)
+
+    def fail_all(self, why: str) -> None:
+        pending, self.pending = self.pending, {}
+        for rid, entry in pending.items():
+            if not entry.fut.done():
+                entry.fut.set_exception(
+                    OkxConnectionLostError(
+                        f"{self.conn.name}: {why} with {entry.op} request {rid} in flight: "
+                        "OUTCOME UNKNOWN (not re-sent; look the order up by clOrdId)"
+                    )
+                )
+        if self.login_fut is not None and not self.login_fut.done():
+            self.login_fut.set_exception(
+                OkxConnectionLostError(f"{self.conn.name}: {why} during login")
+            )
+            self.login_fut.exception()  # retrieved: the login waiter may already be gone
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+
+
+class Connection:
+    """One logical connection: an account (or none, for public) on one OKX service."""
+
+    def __init__(
+        self,
+        *,
+        kind: ConnKind,
+        url: str,
+        account: int | None,
+        credentials: ApiCredentials | None,
+        options: ConnectionOptions,
+        events: EventEmitter,
+        now_s: Callable[[], float],
+        on_push: Callable[[dict[str, Any], Connection], None],
+    ) -> None:
+        self.kind: Final = kind
+        self.url = url
+        self.account = account
+        self.name = f"{kind}[{account}]" if account is not None else kind
+        self._credentials = credentials
+        self._options = options
+        self._events = events
+        self._now_s = now_s
+        self._push_sink = on_push
+        self._sm = ConnectionStateMachine()
+        self._sock: _Socket | None = None
+        self._draining: set[_Socket] = set()
+        self._ready: asyncio.Future[None] | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._auth_error: OkxAuthenticationError | None = None
+        self._auth_failed_at = 0.0
+        #: Subscriptions to restore after every reconnect, in subscription order.
+        self.wanted: dict[tuple[tuple[str, str], ...], ChannelArg] = {}
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.name} {self._sm.state.value} {self.url}>"
+
+    @property
+    def state(self) -> ConnState:
+        return self._sm.state
+
+    @property
+    def needs_login(self) -> bool:
+        return self._credentials is not None
+
+    # -- readiness ----------------------------------------------------------------------
+
+    def ready_socket(self) -> _Socket | None:
+        """The socket to send on now, or None if the connection is not ready (hot path)."""
+        sock = self._sock
+        if sock is not None and self._sm.state is ConnState.READY:
+            return sock
+        return None
+
+    async def wait_ready(self, timeout: float | None) -> _Socket:
+        """Start the connection if needed and wait until it is open (and logged in)."""
+        sock = self.ready_socket()
+        if sock is not None:
+            return sock
+        state = self._sm.state
+        if state is ConnState.CLOSING or state is ConnState.CLOSED:
+            raise OkxStateError(f"{self.name}: the client is closed")
+        if self._auth_error is not None:
+            # Bad credentials must not turn into a reconnect-and-login loop: within the
+            # cool-down every caller gets the same answer without touching the network.
+            cooldown = max(self._options.reconnect_timeout, 1.0)
+            if time.monotonic() - self._auth_failed_at < cooldown:
+                raise self._auth_error
+            self._auth_error = None
+        if self._supervisor is None or self._supervisor.done():
+            self._ready = asyncio.get_running_loop().create_future()
+            self._supervisor = asyncio.create_task(self._run(), name=f"okxws {self.name}")
+        ready = self._ready
+        assert ready is not None
+        try:
+            async with asyncio.timeout(timeout):
+                await asyncio.shield(ready)
+        except TimeoutError:
+            raise OkxRequestTimeoutError(
+                f"{self.name}: not connected within {timeout} s; nothing was sent"
+            ) from None
+        sock = self.ready_socket()
+        if sock is None:  # lost again between ready and now
+            raise OkxConnectionLostError(
+                f"{self.name}: connection lost before sending; nothing sent"
+            )
+        return sock
+
+    def _set_ready(self, error: BaseException | None = None) -> None:
+        ready = self._ready
+        if ready is not None and not ready.done():
+            if error is None:
+                ready.set_result(None)
+            else:
+                ready.set_exception(error)
+                ready.exception()  # mark retrieved: waiters may have given up already
+
+    # -- the supervisor: connect, log in, resubscribe, wait, reconnect ------------------
+
+    async def _run(self) -> None:
+        attempt = 0
+        reconnecting = False
+        while True:
+            try:
+                sock = await self._open_socket(replacing=False)
+            except OkxAuthenticationError as exc:
+                self._auth_error = exc
+                self._auth_failed_at = time.monotonic()
+                self._set_ready(exc)
+                self.emit_exception(exc)
+                return  # restart only on demand: no login loop with bad credentials
+            except (TransportError, OkxError, TimeoutError) as exc:
+                attempt += 1
+                self.emit_exception(exc)
+                await asyncio.sleep(self._backoff(attempt))
+                continue
+            attempt = 0
+            self._sock = sock
+            self._set_ready()
+            if reconnecting:
+                self._emit("reconnected", {})
+            reconnecting = True
+            why = await self._serve(sock)
+            self._sock = None
+            self._sm.handle(ConnEvent.LOST)
+            if self._ready is None or self._ready.done():
+                self._ready = asyncio.get_running_loop().create_future()
+            self._emit("reconnect", {"reason": why})
+            await asyncio.sleep(self._backoff(1))
+
+    async def _serve(self, sock: _Socket) -> str:
+        """Wait while ``sock`` is current; replace it early on a 64008 notice."""
+        while True:
+            await asyncio.wait((sock.closed, sock.notice), return_when=asyncio.FIRST_COMPLETED)
+            if sock.closed.done():
+                return sock.closed.result()
+            # 64008: the server closes soon. Open the replacement first, then retire sock.
+            self._emit("reconnect", {"reason": "64008 service upgrade notice"})
+            try:
+                new = await self._open_socket(replacing=True)
+            except (TransportError, OkxError, TimeoutError) as exc:
+                self.emit_exception(exc)
+                sock.notice = asyncio.get_running_loop().create_future()
+                continue  # keep the old socket until it closes; the next loss reconnects
+            self._retire(sock)
+            self._sock = sock = new
+            self._emit("reconnected", {})
+
+    def _retire(self, sock: _Socket) -> None:
+        sock.delivers_pushes = False
+        if not sock.pending:
+            sock.close()
+            return
+        self._draining.add(sock)
+        sock.closed.add_done_callback(lambda _: self._draining.discard(sock))
+        sock.drain_handle = asyncio.get_running_loop().call_later(
+            self._options.drain_timeout, sock.abort
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        base = self._options.reconnect_timeout * 2.0 ** min(attempt - 1, 16)
+        delay = min(base, self._options.max_reconnect_delay)
+        jitter: float = random.uniform(0.8, 1.2)  # no thundering herd after an outage
+        return delay * jitter
+
+    async def _open_socket(self, *, replacing: bool) -> _Socket:
+        sm = self._sm
+        if not replacing:
+            sm.handle(ConnEvent.CONNECT)
+        sock = _Socket(self)
+        opts = self._options
+        try:
+            sock.transport = await open_ws(
+                self.url,
+                sock.on_message,
+                sock.on_close,
+                ssl_context=opts.ssl_context,
+                ping_interval=opts.ping_interval,
+                pong_timeout=opts.pong_timeout,
+                handshake_timeout=opts.connect_timeout,
+            )
+        except BaseException:
+            if not replacing and sm.can(ConnEvent.CONNECT_FAILED):
+                sm.handle(ConnEvent.CONNECT_FAILED)
+            raise
+        try:
+            if not replacing:
+                sm.handle(ConnEvent.OPENED)
+            self._emit("open", {"url": self.url})
+            if self._credentials is not None:
+                if not replacing:
+                    sm.handle(ConnEvent.LOGIN)
+                await self._login(sock, self._credentials)
+                if not replacing:
+                    sm.handle(ConnEvent.AUTHENTICATED)
+                self._emit("authenticated", {})
+            elif not replacing:
+                sm.handle(ConnEvent.READY)
+            await self._resubscribe(sock)
+        except BaseException as exc:
+            sock.abort()
+            if not replacing:
+                if isinstance(exc, OkxAuthenticationError) and sm.can(ConnEvent.LOGIN_FAILED):
+                    sm.handle(ConnEvent.LOGIN_FAILED)
+                if sm.can(ConnEvent.LOST):
+                    sm.handle(ConnEvent.LOST)
+            raise
+        return sock
+
+    async def _login(self, sock: _Socket, credentials: ApiCredentials) -> None:
+        assert sock.transport is not None
+        sock.login_fut = asyncio.get_running_loop().create_future()
+        sock.transport.send(codec.encode(build_login_request(credentials, self._now_s())))
+        try:
+            async with asyncio.timeout(self._options.connect_timeout):
+                reply = await sock.login_fut
+        except TimeoutError:
+            raise OkxRequestTimeoutError(f"{self.name}: no answer to login") from None
+        code = str(reply.get("code"))
+        if code != "0":
+            # Never the key, passphrase or signature: only OKX's code and message.
+            raise OkxAuthenticationError(f"{self.name}: login rejected: {reply.get('msg')}", code)
+
+    async def _resubscribe(self, sock: _Socket) -> None:
+        if not self.wanted:
+            return
+        args = list(self.wanted.values())
+        try:
+            await self.subscribe_on(sock, "subscribe", args, self._options.connect_timeout)
+        except OkxApiError as exc:
+            # One bad channel must not keep the connection down: report it and carry on.
+            self.emit_exception(exc)
+
+    async def subscribe_on(
+        self, sock: _Socket, op: str, args: list[ChannelArg], timeout: float | None
+    ) -> None:
+        """Send one subscribe/unsubscribe and wait for an ack per channel."""
+        rid = next_request_id()
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        sock.send(rid, op, codec.encode({"id": rid, "op": op, "args": args}), fut, len(args))
+        try:
+            async with asyncio.timeout(timeout):
+                await fut
+        except TimeoutError:
+            raise OkxRequestTimeoutError(f"{self.name}: no {op} ack within {timeout} s") from None
+        finally:
+            sock.pending.pop(rid, None)
+
+    # -- callbacks from sockets ---------------------------------------------------------
+
+    def on_push(self, msg: dict[str, Any]) -> None:
+        self._push_sink(msg, self)
+
+    def on_response(self, msg: dict[str, Any]) -> None:
+        if self._events.has("response"):
+            self._events.emit("response", msg)
+
+    def emit_exception(self, error: BaseException) -> None:
+        self._emit("exception", {"error": error})
+
+    def _emit(self, event: Any, extra: dict[str, Any]) -> None:
+        payload = {"connection": self.kind, "account": self.account, **extra}
+        self._events.emit(event, payload)
+
+    # -- test and fault hooks -------------------------------------------------------------
+
+    def drop(self) -> None:
+        """Abort the current socket as if the network failed (the connection heals itself)."""
+        if self._sock is not None:
+            self._sock.abort()
+
+    # -- shutdown -----------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Stop the supervisor, close every socket, fail what is pending. Idempotent."""
+        sm = self._sm
+        if sm.state is ConnState.CLOSED:
+            return
+        if sm.state is not ConnState.CLOSING:
+            sm.handle(ConnEvent.CLOSE)
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            try:
+                await self._supervisor
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise
+        self._set_ready(OkxStateError(f"{self.name}: the client is closed"))
+        socks = [s for s in (self._sock, *self._draining) if s is not None]
+        self._sock = None
+        for sock in socks:
+            sock.fail_all("client closed")
+            sock.close()
+        for sock in socks:
+            if sock.transport is not None:
+                try:
+                    async with asyncio.timeout(1.0):
+                        await sock.transport.wait_closed()
+                except TimeoutError:
+                    sock.abort()
+                    await sock.transport.wait_closed()
+        sm.handle(ConnEvent.CLOSED)
+        self._emit("close", {})

@@ -1,0 +1,161 @@
+"""The one adapter between okxws and its WebSocket library (picows).
+
+picows was chosen by measurement (bench/transport/RESULTS.md; design.md section 4): it has
+the lowest round trip and the highest pipelined throughput of the Python transports on this
+kind of machine. Nothing outside this module imports picows.
+
+OKX's keep-alive is application level (okx-protocol.md section 6): after ``ping_interval``
+seconds without an incoming frame the client sends the TEXT ``ping``; if neither the ``pong``
+nor any other frame arrives within ``pong_timeout`` the connection is dead. picows runs that
+timer in C (``enable_auto_ping`` with a user-specific ping), so it costs nothing per message.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Callable
+from typing import Final
+
+import picows
+
+from ..protocol.exceptions import OkxError
+
+__all__ = ["TransportError", "WsTransport", "open_ws"]
+
+_log = logging.getLogger("okxws.net.transport")
+
+_TEXT: Final = picows.WSMsgType.TEXT
+_CONT: Final = picows.WSMsgType.CONTINUATION
+_CLOSE: Final = picows.WSMsgType.CLOSE
+_PING_PAYLOAD: Final = b"ping"
+_PONG_PAYLOAD: Final = b"pong"
+
+MessageHandler = Callable[[bytes], None]
+CloseHandler = Callable[[int | None, str], None]
+
+
+class TransportError(OkxError, ConnectionError):
+    """The WebSocket could not be opened (refused, handshake rejected, TLS failure, timeout)."""
+
+
+class _Listener(picows.WSListener):
+    """Turns picows frame callbacks into whole text messages for one handler."""
+
+    def __init__(self, on_message: MessageHandler, on_close: CloseHandler) -> None:
+        super().__init__()
+        self._on_message = on_message
+        self._on_close = on_close
+        self._fragments: list[bytes] | None = None
+        self._close_code: int | None = None
+        self._close_reason = ""
+
+    def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
+        msg_type = frame.msg_type
+        if msg_type is _TEXT:
+            if frame.fin:
+                self._on_message(frame.get_payload_as_bytes())
+            else:
+                self._fragments = [frame.get_payload_as_bytes()]
+        elif msg_type is _CONT and self._fragments is not None:
+            self._fragments.append(frame.get_payload_as_bytes())
+            if frame.fin:
+                whole = b"".join(self._fragments)
+                self._fragments = None
+                self._on_message(whole)
+        elif msg_type is _CLOSE:
+            code = frame.get_close_code()
+            self._close_code = int(code.value) if code is not None else None
+            self._close_reason = frame.get_close_message().decode("utf-8", "replace")
+            transport.send_close(code)
+            transport.disconnect()
+        # Binary frames (SBE market data) and control pongs carry nothing for a JSON client.
+
+    def on_ws_disconnected(self, transport: picows.WSTransport) -> None:
+        self._on_close(self._close_code, self._close_reason)
+
+    def send_user_specific_ping(self, transport: picows.WSTransport) -> None:
+        transport.send(_TEXT, _PING_PAYLOAD)
+
+    def is_user_specific_pong(self, frame: picows.WSFrame) -> bool:
+        if frame.msg_type is _TEXT and frame.get_payload_as_bytes() == _PONG_PAYLOAD:
+            return True
+        # Any other frame also proves the connection alive (okx-protocol.md section 6).
+        self._transport_alive()
+        return False
+
+    def on_ws_connected(self, transport: picows.WSTransport) -> None:
+        self._transport = transport
+
+    def _transport_alive(self) -> None:
+        self._transport.notify_user_specific_pong_received()
+
+
+class WsTransport:
+    """One open WebSocket: send text, close, abort. Callbacks run on the event loop."""
+
+    __slots__ = ("_listener", "_transport", "url")
+
+    def __init__(self, url: str, transport: picows.WSTransport, listener: _Listener) -> None:
+        self.url = url
+        self._transport = transport
+        self._listener = listener
+
+    def send(self, data: bytes) -> None:
+        """Queue one text frame (never blocks)."""
+        self._transport.send(_TEXT, data)
+
+    @property
+    def is_closed(self) -> bool:
+        return bool(self._transport.is_disconnected)
+
+    def close(self, code: int = 1000) -> None:
+        """Start a clean close: a close frame, then the TCP disconnect."""
+        if not self._transport.is_disconnected:
+            self._transport.send_close(picows.WSCloseCode(code))
+            self._transport.disconnect()
+
+    def abort(self) -> None:
+        """Drop the TCP connection at once (a dead or half-open peer never answers a close)."""
+        if not self._transport.is_disconnected:
+            self._transport.underlying_transport.abort()
+
+    async def wait_closed(self) -> None:
+        await self._transport.wait_disconnected()
+
+
+async def open_ws(
+    url: str,
+    on_message: MessageHandler,
+    on_close: CloseHandler,
+    *,
+    ssl_context: ssl.SSLContext | None,
+    ping_interval: float,
+    pong_timeout: float,
+    handshake_timeout: float,
+) -> WsTransport:
+    """Open a WebSocket to ``url``; raises :class:`TransportError` if that fails.
+
+    ``on_message`` gets each complete text message; ``on_close`` runs once when the socket
+    is gone, with the close code and reason if the server sent a close frame.
+    """
+    if url.startswith("wss://") and ssl_context is None:
+        ssl_context = ssl.create_default_context()  # verifies certificates and host names
+    try:
+        transport, listener = await picows.ws_connect(
+            lambda: _Listener(on_message, on_close),
+            url,
+            ssl_context=ssl_context if url.startswith("wss://") else None,
+            websocket_handshake_timeout=handshake_timeout,
+            enable_auto_ping=True,
+            auto_ping_idle_timeout=ping_interval,
+            auto_ping_reply_timeout=pong_timeout,
+            auto_ping_strategy=picows.WSAutoPingStrategy.PING_WHEN_IDLE,
+            enable_auto_pong=True,
+            max_redirects=0,
+            logger_name="okxws",
+        )
+    except (OSError, TimeoutError, picows.WSError, ssl.SSLError) as exc:
+        raise TransportError(f"cannot open {url}: {exc}") from exc
+    assert isinstance(listener, _Listener)
+    return WsTransport(url, transport, listener)
