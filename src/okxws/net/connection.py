@@ -56,6 +56,12 @@ def next_request_id() -> str:
     return str(next(_ids))
 
 
+def _nothing_sent(error: OkxError) -> OkxError:
+    """Mark an error raised before the request left: its outcome is known (not executed)."""
+    error.outcome_unknown = False
+    return error
+
+
 def channel_key(arg: ChannelArg | dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """Identity of a subscription: its fields, minus what the server adds (``uid``)."""
     return tuple(sorted((k, str(v)) for k, v in arg.items() if k != "uid"))
@@ -198,7 +204,9 @@ class _Socket:
 
     def send(self, rid: str, op: str, data: bytes, fut: asyncio.Future[Any], acks: int = 1) -> None:
         if self.transport is None or self.closed.done():
-            raise OkxConnectionLostError(f"{self.conn.name}: socket closed before sending {op}")
+            raise _nothing_sent(
+                OkxConnectionLostError(f"{self.conn.name}: socket closed before sending {op}")
+            )
         self.pending[rid] = _Pending(fut, op, acks)
         self.transport.send(data)
 
@@ -258,6 +266,7 @@ class Connection:
         self._supervisor: asyncio.Task[None] | None = None
         self._auth_error: OkxAuthenticationError | None = None
         self._auth_failed_at = 0.0
+        self._last_error: BaseException | None = None
         #: Subscriptions to restore after every reconnect, in subscription order.
         self.wanted: dict[tuple[tuple[str, str], ...], ChannelArg] = {}
 
@@ -305,8 +314,11 @@ class Connection:
             async with asyncio.timeout(timeout):
                 await asyncio.shield(ready)
         except TimeoutError:
-            raise OkxRequestTimeoutError(
-                f"{self.name}: not connected within {timeout} s; nothing was sent"
+            last = f" (last error: {self._last_error})" if self._last_error else ""
+            raise _nothing_sent(
+                OkxRequestTimeoutError(
+                    f"{self.name}: not connected within {timeout} s; nothing was sent{last}"
+                )
             ) from None
         sock = self.ready_socket()
         if sock is None:  # lost again between ready and now
@@ -344,6 +356,7 @@ class Connection:
                 await asyncio.sleep(self._backoff(attempt))
                 continue
             attempt = 0
+            self._last_error = None
             self._sock = sock
             self._set_ready()
             if reconnecting:
@@ -485,6 +498,7 @@ class Connection:
             self._events.emit("response", msg)
 
     def emit_exception(self, error: BaseException) -> None:
+        self._last_error = error
         self._emit("exception", {"error": error})
 
     def _emit(self, event: Any, extra: dict[str, Any]) -> None:

@@ -42,8 +42,9 @@ class TransportError(OkxError, ConnectionError):
 class _Listener(picows.WSListener):
     """Turns picows frame callbacks into whole text messages for one handler."""
 
-    def __init__(self, on_message: MessageHandler, on_close: CloseHandler) -> None:
+    def __init__(self, url: str, on_message: MessageHandler, on_close: CloseHandler) -> None:
         super().__init__()
+        self._url = url
         self._on_message = on_message
         self._on_close = on_close
         self._fragments: list[bytes] | None = None
@@ -51,6 +52,14 @@ class _Listener(picows.WSListener):
         self._close_reason = ""
 
     def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
+        # Nothing may escape into picows: an exception there would close the socket (and
+        # unbalances CPython 3.11's recursion counter), so a bug is logged and survived.
+        try:
+            self._on_frame(transport, frame)
+        except Exception:
+            _log.exception("error while handling a frame from %s; carrying on", self._url)
+
+    def _on_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
         msg_type = frame.msg_type
         if msg_type is _TEXT:
             if frame.fin:
@@ -66,13 +75,17 @@ class _Listener(picows.WSListener):
         elif msg_type is _CLOSE:
             code = frame.get_close_code()
             self._close_code = int(code.value) if code is not None else None
-            self._close_reason = frame.get_close_message().decode("utf-8", "replace")
+            reason = frame.get_close_message()
+            self._close_reason = reason.decode("utf-8", "replace") if reason else ""
             transport.send_close(code)
             transport.disconnect()
         # Binary frames (SBE market data) and control pongs carry nothing for a JSON client.
 
     def on_ws_disconnected(self, transport: picows.WSTransport) -> None:
-        self._on_close(self._close_code, self._close_reason)
+        try:
+            self._on_close(self._close_code, self._close_reason)
+        except Exception:
+            _log.exception("error while handling the close of %s", self._url)
 
     def send_user_specific_ping(self, transport: picows.WSTransport) -> None:
         transport.send(_TEXT, _PING_PAYLOAD)
@@ -143,7 +156,7 @@ async def open_ws(
         ssl_context = ssl.create_default_context()  # verifies certificates and host names
     try:
         transport, listener = await picows.ws_connect(
-            lambda: _Listener(on_message, on_close),
+            lambda: _Listener(url, on_message, on_close),
             url,
             ssl_context=ssl_context if url.startswith("wss://") else None,
             websocket_handshake_timeout=handshake_timeout,
