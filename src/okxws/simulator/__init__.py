@@ -1,0 +1,22 @@
+"""A local OKX-compatible exchange: WebSocket API, private/public streams and REST on one port.
+
+``async with Simulator() as sim:`` then connect to ``sim.ws_base_url`` / ``sim.rest_base_url``
+with ``sim.credentials``. The command line twin is ``okxws sim``. Imports only
+:mod:`okxws.protocol`, aiohttp and the standard library (design.md section 2).
+"""
+
+from .faults import FaultRule, Faults
+from .server import DEFAULT_API_KEY, DEFAULT_API_PASS, DEFAULT_API_SECRET, Simulator
+from .session import Account, ReceivedOp, Session
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_API_PASS",
+    "DEFAULT_API_SECRET",
+    "Account",
+    "FaultRule",
+    "Faults",
+    "ReceivedOp",
+    "Session",
+    "Simulator",
+]

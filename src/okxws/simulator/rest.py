@@ -1,0 +1,299 @@
+"""REST endpoints of the simulator (okx-protocol.md section 8), sharing the WS engine state.
+
+Signed endpoints verify ``OK-ACCESS-*`` headers against the raw request target and the raw body
+(clients sign unencoded or encoded queries and spaced or compact JSON:
+docs/dev/foreign-clients.md); public endpoints ignore any auth headers. Replies are
+``{"code","msg","data"[,"inTime","outTime"]}``; auth failures are HTTP 401.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+import orjson
+from aiohttp import web
+
+from okxws.protocol.auth import rest_signature
+from okxws.protocol.errors import ERROR_CODES
+
+from .engine import instruments_as_rest, spreads_as_rest
+from .session import Account, execute_op, fail_item
+
+if TYPE_CHECKING:
+    from .server import Simulator
+
+__all__ = ["add_rest_routes"]
+
+_WINDOW_MS: Final = 30_000
+_CURRENCIES: Final = (("BTC", "Bitcoin"), ("ETH", "Ethereum"), ("USDT", "Tether"))
+# REST path -> (WS op name, body is an array, max items)
+_TRADE_POSTS: Final[dict[str, tuple[str, bool]]] = {
+    "/api/v5/trade/order": ("order", False),
+    "/api/v5/trade/batch-orders": ("batch-orders", True),
+    "/api/v5/trade/cancel-order": ("cancel-order", False),
+    "/api/v5/trade/cancel-batch-orders": ("batch-cancel-orders", True),
+    "/api/v5/trade/amend-order": ("amend-order", False),
+    "/api/v5/trade/amend-batch-orders": ("batch-amend-orders", True),
+    "/api/v5/trade/mass-cancel": ("mass-cancel", False),
+    "/api/v5/sprd/order": ("sprd-order", False),
+    "/api/v5/sprd/amend-order": ("sprd-amend-order", False),
+    "/api/v5/sprd/cancel-order": ("sprd-cancel-order", False),
+    "/api/v5/sprd/mass-cancel": ("sprd-mass-cancel", False),
+}
+_EXP_TIME_OPS: Final = frozenset({"order", "batch-orders", "amend-order", "batch-amend-orders"})
+_MAX_ITEMS: Final = 20
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _json(body: dict[str, Any], status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(body), status=status, content_type="application/json")
+
+
+def _err(code: str, status: int = 200, msg: str | None = None) -> web.Response:
+    text = ERROR_CODES[code].msg if msg is None and code in ERROR_CODES else (msg or "")
+    return _json({"code": code, "msg": text, "data": []}, status)
+
+
+def _ok(data: list[Any]) -> web.Response:
+    return _json({"code": "0", "msg": "", "data": data})
+
+
+def _parse_iso_ms(ts: str) -> int | None:
+    try:
+        return int(datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp() * 1000)
+    except ValueError:
+        return None
+
+
+def add_rest_routes(app: web.Application, sim: Simulator) -> None:
+    """Register every REST endpoint on ``app``."""
+    api = _Rest(sim)
+    r = app.router
+    r.add_get("/api/v5/public/time", api.time)
+    r.add_get("/api/v5/public/instruments", api.instruments)
+    r.add_get("/api/v5/sprd/spreads", api.spreads)
+    r.add_get("/api/v5/market/ticker", api.ticker)
+    r.add_get("/api/v5/market/books", api.books)
+    r.add_get("/api/v5/asset/currencies", api.signed(api.currencies))
+    r.add_get("/api/v5/trade/order", api.signed(api.get_order))
+    r.add_get("/api/v5/trade/orders-pending", api.signed(api.orders_pending))
+    r.add_get("/api/v5/account/balance", api.signed(api.balance))
+    r.add_get("/api/v5/account/positions", api.signed(api.positions))
+    r.add_get("/api/v5/sprd/order", api.signed(api.sprd_order))
+    r.add_get("/api/v5/sprd/orders-pending", api.signed(api.sprd_orders_pending))
+    for path in _TRADE_POSTS:
+        r.add_post(path, api.signed(api.trade))
+
+
+class _Rest:
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+
+    # ------------------------------------------------------------------ public
+
+    async def time(self, request: web.Request) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#public-data-rest-api-get-system-time"""
+        return _ok([{"ts": str(self.sim.now_ms())}])
+
+    async def instruments(self, request: web.Request) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#public-data-rest-api-get-instruments"""
+        q = request.query
+        inst_type = q.get("instType")
+        if not inst_type:
+            return _err("50014", 400, "Parameter instType can not be empty.")
+        data = instruments_as_rest(inst_type)
+        inst_id = q.get("instId")
+        family = q.get("instFamily") or q.get("uly")
+        if inst_id:
+            data = [d for d in data if d["instId"] == inst_id]
+        if family:
+            data = [d for d in data if d["instFamily"] == family]
+        return _ok(data)
+
+    async def spreads(self, request: web.Request) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#spread-trading-rest-api-get-spreads-public"""
+        data = spreads_as_rest()
+        sprd_id = request.query.get("sprdId")
+        if sprd_id:
+            data = [d for d in data if d["sprdId"] == sprd_id]
+        return _ok(data)
+
+    async def ticker(self, request: web.Request) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-ticker"""
+        try:
+            return _ok([self.sim.engine.ticker(request.query.get("instId", ""), self.sim.now_ms())])
+        except KeyError:
+            return _err("51001")
+
+    async def books(self, request: web.Request) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-order-book"""
+        try:
+            data = self.sim.engine.books5(request.query.get("instId", ""), self.sim.now_ms())
+        except KeyError:
+            return _err("51001")
+        return _ok([{"asks": data["asks"], "bids": data["bids"], "ts": data["ts"]}])
+
+    # ------------------------------------------------------------------ auth
+
+    def signed(
+        self, handler: Callable[[web.Request, Account, int, bytes], Awaitable[web.Response]]
+    ) -> _Handler:
+        async def wrapper(request: web.Request) -> web.StreamResponse:
+            in_us = self.sim._clock_us()
+            body = await request.read()
+            account_or_err = self._authenticate(request, body, in_us // 1000)
+            if isinstance(account_or_err, web.Response):
+                return account_or_err
+            return await handler(request, account_or_err, in_us, body)
+
+        return wrapper
+
+    def _authenticate(
+        self, request: web.Request, body: bytes, now_ms: int
+    ) -> Account | web.Response:
+        """https://www.okx.com/docs-v5/en/#overview-rest-authentication-signature"""
+        h = request.headers
+        key = h.get("OK-ACCESS-KEY")
+        sign = h.get("OK-ACCESS-SIGN")
+        ts = h.get("OK-ACCESS-TIMESTAMP")
+        passphrase = h.get("OK-ACCESS-PASSPHRASE")
+        if not key:
+            return _err("50103", 401)
+        if not sign:
+            return _err("50106", 401)
+        if not ts:
+            return _err("50107", 401)
+        if not passphrase:
+            return _err("50104", 401)
+        ts_ms = _parse_iso_ms(ts)
+        if ts_ms is None:
+            return _err("50112", 401)
+        if abs(ts_ms - now_ms) > _WINDOW_MS:
+            return _err("50102", 401)
+        account = self.sim._hub.accounts.get(key)
+        if account is None:
+            return _err("50111", 401)
+        if passphrase != account.api_pass:
+            return _err("50105", 401)
+        expected = rest_signature(
+            account.api_secret,
+            ts,
+            request.method,
+            request.raw_path,
+            body.decode("utf-8", "replace"),
+        )
+        if not hmac.compare_digest(expected, sign):
+            return _err("50113", 401)
+        return account
+
+    # ------------------------------------------------------------------ private
+
+    async def currencies(
+        self, request: web.Request, acct: Account, in_us: int, body: bytes
+    ) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#funding-account-rest-api-get-currencies"""
+        return _ok(
+            [
+                {"ccy": ccy, "name": name, "chain": f"{ccy}-{name}", "canDep": True,
+                 "canWd": True, "canInternal": True, "minWd": "0.0001", "maxWd": "1000000",
+                 "wdTickSz": "8", "minFee": "0", "maxFee": "0", "fee": "0", "mainNet": True,
+                 "logoLink": "", "minDep": "0.00000001"}
+                for ccy, name in _CURRENCIES
+            ]
+        )  # fmt: skip
+
+    async def get_order(
+        self, request: web.Request, acct: Account, in_us: int, body: bytes
+    ) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-order-details"""
+        q = request.query
+        inst_id = q.get("instId", "")
+        if not inst_id:
+            return _err("50014", msg="Parameter instId can not be empty.")
+        ord_id, cl = q.get("ordId") or None, q.get("clOrdId") or None
+        if ord_id is None and cl is None:
+            return _err("51003")
+        order = self.sim.engine.get_order(acct.uid, inst_id=inst_id, ord_id=ord_id, cl_ord_id=cl)
+        if order is None:
+            return _err("51603")
+        return _ok([order])
+
+    async def orders_pending(
+        self, request: web.Request, acct: Account, in_us: int, body: bytes
+    ) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-order-list"""
+        q = request.query
+        data = self.sim.engine.pending_orders(
+            acct.uid, q.get("instType") or None, q.get("instId") or None
+        )
+        return _ok(data)
+
+    async def balance(
+        self, request: web.Request, acct: Account, in_us: int, body: bytes
+    ) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-balance"""
+        data = self.sim.engine.balance(acct.uid)
+        ccy = request.query.get("ccy")
+        if ccy:
+            wanted = set(ccy.split(","))
+            data = {**data, "details": [d for d in data["details"] if d["ccy"] in wanted]}
+        return _ok([data])
+
+    async def positions(
+        self, request: web.Request, acct: Account, in_us: int, body: bytes
+    ) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-positions"""
+        return _ok(list(self.sim.engine.positions(acct.uid)))
+
+    async def sprd_order(
+        self, request: web.Request, acct: Account, in_us: int, body: bytes
+    ) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#spread-trading-rest-api-get-order-details"""
+        q = request.query
+        order = self.sim.engine.get_spread_order(
+            acct.uid, ord_id=q.get("ordId") or None, cl_ord_id=q.get("clOrdId") or None
+        )
+        return _err("51603") if order is None else _ok([order])
+
+    async def sprd_orders_pending(
+        self, request: web.Request, acct: Account, in_us: int, body: bytes
+    ) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#spread-trading-rest-api-get-active-orders"""
+        return _ok(self.sim.engine.pending_spread_orders(acct.uid, request.query.get("sprdId")))
+
+    async def trade(
+        self, request: web.Request, acct: Account, in_us: int, body: bytes
+    ) -> web.Response:
+        """The 11 trading POSTs (okx-protocol.md section 8 table)."""
+        op, is_batch = _TRADE_POSTS[request.path]
+        try:
+            parsed = orjson.loads(body or b"{}")
+        except orjson.JSONDecodeError:
+            return _err("50002", 400, "JSON syntax error")
+        items: list[Any] = parsed if isinstance(parsed, list) else [parsed]
+        if not all(isinstance(i, dict) for i in items) or not items:
+            return _err("50002", 400, "JSON syntax error")
+        if not is_batch and len(items) != 1:
+            return _err("51000", msg="Parameter body error.")
+        if len(items) > _MAX_ITEMS:
+            if op == "batch-amend-orders":
+                return _err("51501", msg="Maximum 20 orders can be modified.")
+            return _err("51111", msg="Maximum 20 orders can be placed in bulk.")
+        now_ms = in_us // 1000
+        exp = request.headers.get("expTime")
+        if exp and op in _EXP_TIME_OPS and exp.isdigit() and now_ms > int(exp):
+            # Recorded on demo 2026-09 (okx-protocol.md 11a.2 #3): code 1, per-item 50036.
+            data = [fail_item(op, i, "50036", str(now_ms)) for i in items]
+            return self._reply("1", "All operations failed", data, in_us)
+        code, msg, data = execute_op(self.sim.engine, acct.uid, op, items, now_ms, rest=True)
+        await self.sim.flush_events()
+        return self._reply(code, msg, data, in_us)
+
+    def _reply(self, code: str, msg: str, data: list[Any], in_us: int) -> web.Response:
+        out_us = max(self.sim._clock_us(), in_us)
+        return _json(
+            {"code": code, "msg": msg, "data": data, "inTime": str(in_us), "outTime": str(out_us)}
+        )

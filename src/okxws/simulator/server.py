@@ -1,0 +1,467 @@
+"""The simulator's network side: one aiohttp app serving REST and the three WebSocket URLs.
+
+``/ws/v5/public``, ``/ws/v5/private``, ``/ws/v5/business`` (query strings ignored) and the REST
+endpoints of :mod:`okxws.simulator.rest`, all on one port, over the same
+:class:`~okxws.simulator.engine.Engine` state. See okx-protocol.md sections 1, 6 and 8.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import shutil
+import ssl
+import tempfile
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Self, cast
+
+from aiohttp import WSMsgType, web
+
+from okxws.protocol.auth import ApiCredentials
+from okxws.protocol.endpoints import CONN_KINDS, ConnKind
+
+from .engine import Engine
+from .faults import Faults
+from .session import Account, Hub, ReceivedOp, Session, notice_frame
+from .tls import make_server_context, make_tls_files
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_API_PASS",
+    "DEFAULT_API_SECRET",
+    "IDLE_CLOSE_CODE",
+    "IDLE_CLOSE_REASON",
+    "Simulator",
+]
+
+log = logging.getLogger("okxws.simulator")
+
+DEFAULT_API_KEY: Final = "okxws-sim-api-key"
+DEFAULT_API_SECRET: Final = "okxws-sim-api-secret"
+DEFAULT_API_PASS: Final = "okxws-sim-Passphrase1"
+#: Close frame OKX sends after 30 s without traffic (okx-protocol.md sections 6 and 11a.3).
+IDLE_CLOSE_CODE: Final = 4004
+IDLE_CLOSE_REASON: Final = "No data received in 30s."
+_TEXT: Final = WSMsgType.TEXT
+
+
+class _Conn:
+    """One live WebSocket connection: its socket, session and owned tasks."""
+
+    __slots__ = ("idle_handle", "kind", "last_traffic", "session", "tasks", "transport", "ws")
+
+    def __init__(
+        self, ws: web.WebSocketResponse, session: Session, transport: asyncio.Transport | None
+    ) -> None:
+        self.ws = ws
+        self.session = session
+        self.kind: ConnKind = session.kind
+        self.transport = transport
+        self.last_traffic = 0.0
+        self.idle_handle: asyncio.TimerHandle | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def send(self, frame: bytes) -> None:
+        # The peer may be gone; its own handler cleans up.
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await self.ws.send_frame(frame, _TEXT)
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def abort(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.abort()
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+class Simulator:
+    """A local OKX-compatible exchange: WebSocket API, streams and REST on one port.
+
+    ``async with Simulator() as sim:`` then point a client at ``sim.ws_base_url`` /
+    ``sim.rest_base_url`` with ``sim.credentials``. Credentials default to the environment
+    variables ``OKXWS_SIM_API_KEY`` / ``OKXWS_SIM_API_SECRET`` / ``OKXWS_SIM_API_PASS``, else
+    fixed test values. ``clock_offset`` (seconds) shifts the server clock for skew tests.
+    OKX docs: https://www.okx.com/docs-v5/en/#overview-websocket
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        seed: int = 0,
+        tls: bool = False,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        api_pass: str | None = None,
+        idle_timeout: float = 30.0,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.idle_timeout = idle_timeout
+        self.clock_offset = 0.0
+        self.api_key = api_key or _env("OKXWS_SIM_API_KEY", DEFAULT_API_KEY)
+        self.api_secret = api_secret or _env("OKXWS_SIM_API_SECRET", DEFAULT_API_SECRET)
+        self.api_pass = api_pass or _env("OKXWS_SIM_API_PASS", DEFAULT_API_PASS)
+        self.credentials = ApiCredentials(self.api_key, self.api_secret, self.api_pass)
+        self.ca_file: str | None = None
+        self.engine = Engine(seed)
+        self.faults = Faults()
+        self._uid_rng = random.Random(seed)
+        self._hub = Hub(self.engine, self.faults, self._clock_us)
+        self._hub.on_change = self._changed
+        self._conns: dict[str, _Conn] = {}
+        self._rest_counts: dict[str, int] = {}
+        self._history: deque[Session] = deque(maxlen=1000)
+        self._waiters: set[asyncio.Future[None]] = set()
+        self._runner: web.AppRunner | None = None
+        self._tmpdir: str | None = None
+        self._market_task: asyncio.Task[None] | None = None
+        self._closed = False
+        self.uid = self.add_account(self.api_key, self.api_secret, self.api_pass)
+
+    # ------------------------------------------------------------------ accounts, clock
+
+    def add_account(self, api_key: str, api_secret: str, api_pass: str) -> str:
+        """Register another API key with its own engine account; returns its ``uid``."""
+        uid = str(self._uid_rng.randrange(10**17, 10**18))
+        self._hub.accounts[api_key] = Account(api_key, api_secret, api_pass, uid)
+        self.engine.create_account(uid)
+        return uid
+
+    def _clock_us(self) -> int:
+        return time.time_ns() // 1000 + int(self.clock_offset * 1e6)
+
+    def now_ms(self) -> int:
+        """Server time in Unix ms (what ``GET /api/v5/public/time`` returns)."""
+        return self._clock_us() // 1000
+
+    @property
+    def allow_repeated_login(self) -> bool:
+        """Answer a second login with the same key on one connection with success, not 60031.
+
+        okx-api (Node) sends login twice when a request races the connect
+        (docs/dev/foreign-clients.md); default True. False answers 60031 (inferred from its text).
+        """
+        return self._hub.allow_repeated_login
+
+    @allow_repeated_login.setter
+    def allow_repeated_login(self, value: bool) -> None:
+        self._hub.allow_repeated_login = value
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def ws_base_url(self) -> str:
+        return f"{'wss' if self.tls else 'ws'}://{self.host}:{self.port}"
+
+    @property
+    def rest_base_url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        """Bind and start serving (``port=0`` picks a free port; see :attr:`port`)."""
+        if self._runner is not None:
+            return
+        from .rest import add_rest_routes
+
+        app = web.Application(middlewares=[self._count_rest])
+        app.router.add_get("/ws/v5/{kind}", self._ws_handler)
+        add_rest_routes(app, self)
+        ssl_ctx: ssl.SSLContext | None = None
+        if self.tls:
+            self._tmpdir = tempfile.mkdtemp(prefix="okxws-sim-tls-")
+            files = make_tls_files(Path(self._tmpdir), (self.host, "localhost"))
+            self.ca_file = str(files.ca_file)
+            ssl_ctx = make_server_context(files)
+        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, ssl_context=ssl_ctx)
+        await site.start()
+        self._runner = runner
+        server = cast("asyncio.Server", site._server)
+        self.port = server.sockets[0].getsockname()[1]
+        log.info("simulator listening on %s", self.ws_base_url)
+
+    async def close(self) -> None:
+        """Stop serving; drops every connection. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        await self.stop_market()
+        for conn in list(self._conns.values()):
+            conn.abort()
+            for t in list(conn.tasks):
+                t.cancel()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+        for fut in self._waiters:
+            if not fut.done():
+                fut.set_result(None)
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ market
+
+    def start_market(self, interval: float) -> None:
+        """Move the market (seeded random walk) every ``interval`` seconds until closed."""
+        if self._market_task is None:
+            self._market_task = asyncio.get_running_loop().create_task(self._market(interval))
+
+    async def stop_market(self) -> None:
+        task, self._market_task = self._market_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _market(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            self.tick_market()
+            await self.flush_events()
+
+    def tick_market(self) -> None:
+        """One market random-walk step (pushes go out on the next :meth:`flush_events`)."""
+        self.engine.tick_market(self.now_ms())
+
+    async def flush_events(self) -> None:
+        """Send the pushes for everything the engine did since the last flush."""
+        events = self.engine.drain_events()
+        if events:
+            await self._send_pushes(self._hub.route(events, self.now_ms()))
+
+    async def _send_pushes(self, pushes: list[tuple[Session, bytes]]) -> None:
+        conns = self._conns
+        now = asyncio.get_running_loop().time()
+        for s, frame in pushes:
+            conn = conns.get(s.conn_id)
+            if conn is not None:
+                # OKX closes a connection only when no data flowed for 30 s either way:
+                # pushes keep a busy stream open (okx-protocol.md section 6).
+                conn.last_traffic = now
+                await conn.send(frame)
+
+    # ------------------------------------------------------------------ observation
+
+    def _changed(self) -> None:
+        if self._waiters:
+            for fut in self._waiters:
+                if not fut.done():
+                    fut.set_result(None)
+            self._waiters.clear()
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until ``predicate()`` is true, re-checking on every simulator state change.
+
+        State changes: connections opening/closing, logins, every received request, and
+        subscriptions. Raises :class:`TimeoutError` after ``timeout`` seconds.
+        """
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                fut: asyncio.Future[None] = loop.create_future()
+                self._waiters.add(fut)
+                try:
+                    await fut
+                finally:
+                    self._waiters.discard(fut)
+
+    def connections(self, kind: str | None = None) -> list[Session]:
+        """Live connections' sessions (``kind``: public/private/business or None for all)."""
+        return [c.session for c in self._conns.values() if kind is None or c.kind == kind]
+
+    def connection_count(self, kind: str | None = None) -> int:
+        """How many WebSocket connections are open (of ``kind``)."""
+        if kind is None:
+            return len(self._conns)
+        return sum(1 for c in self._conns.values() if c.kind == kind)
+
+    @property
+    def login_count(self) -> int:
+        """Successful logins since start (all connections)."""
+        return self._hub.login_count
+
+    @property
+    def ping_count(self) -> int:
+        """Pings received since start: text ``ping`` and RFC 6455 control pings, answered or not."""
+        return self._hub.ping_count
+
+    def rest_count(self, path: str | None = None) -> int:
+        """REST requests received (for ``path``, e.g. ``"/api/v5/public/instruments"``)."""
+        if path is None:
+            return sum(self._rest_counts.values())
+        return self._rest_counts.get(path, 0)
+
+    def last_op_args(self, op: str) -> list[Any]:
+        """The ``args`` of the most recent WS request ``op`` (any connection).
+
+        Raises :class:`LookupError` if no such request arrived.
+        """
+        for s in reversed(self._history):
+            for r in reversed(s.received):
+                if r.op == op:
+                    return r.args
+        raise LookupError(f"no {op!r} request received")
+
+    def received_ops(self, kind: str | None = None) -> list[ReceivedOp]:
+        """Every JSON request received (last 1000 connections), oldest connection first."""
+        return [r for s in self._history if kind is None or s.kind == kind for r in s.received]
+
+    # ------------------------------------------------------------------ faults needing I/O
+
+    async def drop_connections(self, kind: str | None = None, *, abrupt: bool = True) -> int:
+        """Drop the live connections (of ``kind``) now; returns how many.
+
+        ``abrupt``: abort the TCP connection with no close frame (what OKX did after 64008
+        notices, okx-protocol.md 11a.3 #7); else a 1001 close frame.
+        """
+        conns = [c for c in self._conns.values() if kind is None or c.kind == kind]
+        if abrupt:
+            for c in conns:
+                c.abort()
+        else:
+            await asyncio.gather(*(self._close(c, 1001, "Going away") for c in conns))
+        return len(conns)
+
+    async def broadcast_notice(self, kind: str | None = None) -> int:
+        """Send the 64008 service-upgrade notice to the live connections (of ``kind``)."""
+        conns = [c for c in self._conns.values() if kind is None or c.kind == kind]
+        for c in conns:
+            await c.send(notice_frame(c.session.conn_id))
+        return len(conns)
+
+    async def _close(self, conn: _Conn, code: int, reason: str) -> None:
+        try:
+            await conn.ws.close(code=code, message=reason.encode())
+        except (ConnectionError, RuntimeError):
+            conn.abort()
+
+    @web.middleware
+    async def _count_rest(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        path = request.path
+        if path.startswith("/api/"):
+            self._rest_counts[path] = self._rest_counts.get(path, 0) + 1
+            self._changed()
+        return await handler(request)
+
+    # ------------------------------------------------------------------ WebSocket
+
+    async def _ws_handler(self, request: web.Request) -> web.StreamResponse:
+        kind = request.match_info["kind"]
+        if kind not in CONN_KINDS:
+            raise web.HTTPNotFound()
+        ws = web.WebSocketResponse(
+            autoping=False, compress=False, decode_text=False, timeout=2.0, max_msg_size=1 << 20
+        )
+        await ws.prepare(request)
+        session = Session(self._hub, kind)
+        transport = request.transport
+        conn = _Conn(ws, session, transport)
+        self._conns[session.conn_id] = conn
+        self._history.append(session)
+        loop = asyncio.get_running_loop()
+        conn.last_traffic = loop.time()
+        if self.idle_timeout > 0:
+            conn.idle_handle = loop.call_later(self.idle_timeout, self._idle_check, conn)
+        self._changed()
+        try:
+            await self._serve(conn, loop)
+        finally:
+            if conn.idle_handle is not None:
+                conn.idle_handle.cancel()
+            for t in list(conn.tasks):
+                t.cancel()
+            if conn.tasks:
+                await asyncio.gather(*conn.tasks, return_exceptions=True)
+            self._conns.pop(session.conn_id, None)
+            self._hub.remove(session)
+        return ws
+
+    async def _serve(self, conn: _Conn, loop: asyncio.AbstractEventLoop) -> None:
+        ws = conn.ws
+        session = conn.session
+        engine = self.engine
+        faults = self.faults
+        clock = self._clock_us
+        while True:
+            msg = await ws.receive()
+            mtype = msg.type
+            if mtype is WSMsgType.TEXT or mtype is WSMsgType.BINARY:
+                conn.last_traffic = loop.time()
+                now = clock()
+                out = session.handle(msg.data, now)
+                # Drain before any await so this op's pushes follow its own reply.
+                events = engine.drain_events()
+                if out.drop is not None:
+                    if out.drop:
+                        conn.abort()
+                    else:
+                        await self._close(conn, 1001, "Going away")
+                    if events:
+                        await self._send_pushes(self._hub.route(events, now // 1000))
+                    return
+                if out.frames:
+                    if out.delay > 0:
+                        conn.spawn(self._send_later(conn, out.frames, out.delay))
+                    else:
+                        for frame in out.frames:
+                            await ws.send_frame(frame, _TEXT)
+                if events:
+                    await self._send_pushes(self._hub.route(events, now // 1000))
+            elif mtype is WSMsgType.PING:
+                conn.last_traffic = loop.time()
+                self._hub.ping_count += 1
+                self._changed()
+                if faults.answer_pings:
+                    await ws.pong(msg.data)
+            elif mtype is WSMsgType.PONG:
+                conn.last_traffic = loop.time()
+            else:  # CLOSE / CLOSING / CLOSED / ERROR
+                if mtype is WSMsgType.CLOSE:
+                    await ws.close()
+                return
+
+    async def _send_later(self, conn: _Conn, frames: list[bytes], delay: float) -> None:
+        await asyncio.sleep(delay)
+        for frame in frames:
+            await conn.send(frame)
+
+    def _idle_check(self, conn: _Conn) -> None:
+        loop = asyncio.get_running_loop()
+        remaining = conn.last_traffic + self.idle_timeout - loop.time()
+        if remaining > 0:
+            conn.idle_handle = loop.call_later(remaining, self._idle_check, conn)
+            return
+        conn.idle_handle = None
+        conn.spawn(self._close(conn, IDLE_CLOSE_CODE, IDLE_CLOSE_REASON))

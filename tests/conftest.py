@@ -1,0 +1,67 @@
+"""Shared fixtures: a real simulator on 127.0.0.1 (port 0) and clients closed after each test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from okxws import WebsocketAPIClient, WebsocketClient
+from okxws.simulator import Simulator
+
+ClientFactory = Callable[..., WebsocketClient]
+ApiClientFactory = Callable[..., WebsocketAPIClient]
+
+# Short timings keep the suite fast; every wait still has a deadline.
+FAST: dict[str, Any] = {
+    "ping_interval": 5.0,
+    "pong_timeout": 2.0,
+    "reconnect_timeout": 0.05,
+    "request_timeout": 5.0,
+    "connect_timeout": 5.0,
+    "attach_event_listeners": False,
+}
+
+
+def op_count(sim: Simulator, op: str) -> int:
+    """How many ``op`` requests the simulator has received."""
+    return sum(1 for r in sim.received_ops() if r.op == op)
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    async with Simulator(host="127.0.0.1", port=0, seed=7) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+async def make_client(sim: Simulator) -> AsyncIterator[ClientFactory]:
+    clients: list[WebsocketClient] = []
+
+    def factory(**overrides: Any) -> WebsocketClient:
+        options = {**FAST, "accounts": [sim.credentials], "ws_base_url": sim.ws_base_url,
+                   "rest_base_url": sim.rest_base_url, **overrides}  # fmt: skip
+        client = WebsocketClient(**options)
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def make_api_client(sim: Simulator) -> AsyncIterator[ApiClientFactory]:
+    clients: list[WebsocketAPIClient] = []
+
+    def factory(**overrides: Any) -> WebsocketAPIClient:
+        options = {**FAST, "accounts": [sim.credentials], "ws_base_url": sim.ws_base_url,
+                   "rest_base_url": sim.rest_base_url, **overrides}  # fmt: skip
+        client = WebsocketAPIClient(**options)
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        await client.close()

@@ -1,0 +1,454 @@
+"""WebsocketClient against the simulator over real sockets, with its faults."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import ssl
+from typing import Any
+
+import pytest
+
+from okxws import (
+    ApiCredentials,
+    OkxApiError,
+    OkxAuthenticationError,
+    OkxConnectionLostError,
+    OkxRequestTimeoutError,
+    OkxStateError,
+    OkxStreamOverflowError,
+    OkxValidationError,
+)
+from okxws.net.client import WebsocketClient
+from okxws.protocol.state import ConnState
+from okxws.simulator import Simulator
+
+from ..conftest import FAST, ClientFactory, op_count
+
+BTC_USDT = 100001
+
+
+def resting_buy(**extra: Any) -> dict[str, Any]:
+    """A limit buy far below the market: it rests."""
+    return {"instIdCode": BTC_USDT, "tdMode": "cash", "side": "buy", "ordType": "limit",
+            "sz": "0.001", "px": "50000", **extra}  # fmt: skip
+
+
+def event_waiter(client: WebsocketClient, event: Any) -> asyncio.Event:
+    flag = asyncio.Event()
+    client.on(event, lambda _payload: flag.set())
+    return flag
+
+
+async def wait(flag: asyncio.Event, timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        await flag.wait()
+
+
+# ---------------------------------------------------------------------------------- login
+
+
+async def test_cold_client_races_share_one_login(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    results = await asyncio.gather(
+        *(client.send_ws_api_request("order", [resting_buy()]) for _ in range(30))
+    )
+    assert all(r["code"] == "0" for r in results)
+    assert len({r["data"][0]["ordId"] for r in results}) == 30
+    assert sim.login_count == 1
+    assert sim.connection_count("private") == 1
+
+
+async def test_connect_ws_api_logs_in_private_and_business(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    authenticated: list[dict[str, Any]] = []
+    client.on("authenticated", authenticated.append)
+    await client.connect_ws_api()
+    assert sorted(p["connection"] for p in authenticated) == ["business", "private"]
+    assert client.connection("private").state is ConnState.READY
+    assert client.connection("business").state is ConnState.READY
+    assert sim.login_count == 2
+    await client.connect_ws_api()  # already ready: no new login
+    assert sim.login_count == 2
+
+
+async def test_rejected_login_fails_every_waiter_without_a_login_loop(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    bad = ApiCredentials(sim.api_key, "wrong-secret", sim.api_pass)
+    client = make_client(accounts=[bad], reconnect_timeout=5.0)
+    results = await asyncio.gather(
+        *(client.send_ws_api_request("order", [resting_buy()]) for _ in range(10)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, OkxAuthenticationError) for r in results)
+    assert {r.code for r in results if isinstance(r, OkxAuthenticationError)} == {"60007"}
+    assert op_count(sim, "login") == 1
+    # Within the cool-down a new request is refused at once, without a new login.
+    with pytest.raises(OkxAuthenticationError):
+        await client.send_ws_api_request("order", [resting_buy()])
+    assert op_count(sim, "login") == 1
+
+
+async def test_failed_login_code_from_fault(sim: Simulator, make_client: ClientFactory) -> None:
+    sim.faults.fail_next_login("60009")
+    client = make_client(reconnect_timeout=0.01)
+    with pytest.raises(OkxAuthenticationError, match="60009"):
+        await client.connect_ws_api()
+
+
+async def test_login_uses_time_offset(sim: Simulator, make_client: ClientFactory) -> None:
+    client = make_client()
+    client.set_time_offset_ms(-120_000)  # two minutes behind: OKX refuses the timestamp
+    with pytest.raises(OkxAuthenticationError, match="60006"):
+        await client.connect_ws_api()
+    offset = await client.sync_time()
+    assert abs(offset) < 2_000
+    client2 = make_client()
+    client2.set_time_offset_ms(offset)
+    await client2.connect_ws_api()
+
+
+async def test_each_account_has_its_own_connections(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    key, secret, passphrase = "second-key", "second-secret", "second-pass"
+    sim.add_account(key, secret, passphrase)
+    client = make_client(accounts=[sim.credentials, ApiCredentials(key, secret, passphrase)])
+    first = await client.send_ws_api_request("order", [resting_buy()])
+    second = await client.send_ws_api_request("order", [resting_buy()], account=1)
+    assert first["code"] == second["code"] == "0"
+    assert sim.connection_count("private") == 2
+    with pytest.raises(OkxValidationError):
+        await client.send_ws_api_request("order", [resting_buy()], account=2)
+
+
+# ------------------------------------------------------------------------------- requests
+
+
+async def test_api_error_carries_the_whole_response(make_client: ClientFactory) -> None:
+    client = make_client()
+    with pytest.raises(OkxApiError) as info:
+        await client.send_ws_api_request("cancel-order", [{"instIdCode": BTC_USDT, "ordId": "1"}])
+    assert info.value.code == "1"
+    assert info.value.data[0]["sCode"] == "51400"
+    assert info.value.response["op"] == "cancel-order"
+    assert not info.value.outcome_unknown
+
+
+async def test_timeout_says_outcome_unknown_and_leaves_nothing_pending(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    await client.connect_ws_api()
+    sim.faults.withhold_replies("order")
+    with pytest.raises(OkxRequestTimeoutError) as info:
+        await client.send_ws_api_request("order", [resting_buy()], timeout=0.2)
+    assert isinstance(info.value, TimeoutError)
+    assert info.value.outcome_unknown
+    assert "OUTCOME UNKNOWN" in str(info.value)
+    sock = client.connection("private").ready_socket()
+    assert sock is not None
+    assert not sock.pending
+
+
+async def test_connection_lost_mid_request_fails_at_once_and_is_never_resent(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    await client.connect_ws_api()
+    reconnected = event_waiter(client, "reconnected")
+    sim.faults.drop_on_op("order", execute=True)
+    with pytest.raises(OkxConnectionLostError) as info:
+        await client.send_ws_api_request("order", [resting_buy(clOrdId="lost1")], timeout=None)
+    assert info.value.outcome_unknown
+    await wait(reconnected)
+    # The order exists on the exchange exactly once: it was never re-sent.
+    assert op_count(sim, "order") == 1
+    found = sim.engine.get_order(sim.uid, inst_id="BTC-USDT", cl_ord_id="lost1")
+    assert found is not None
+    res = await client.send_ws_api_request("order", [resting_buy()])
+    assert res["code"] == "0"
+
+
+async def test_request_during_reconnect_waits_within_its_deadline(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client(reconnect_timeout=0.3)
+    await client.connect_ws_api()
+    reconnect = event_waiter(client, "reconnect")
+    await sim.drop_connections("private")
+    await wait(reconnect)
+    res = await client.send_ws_api_request("order", [resting_buy()], timeout=5.0)
+    assert res["code"] == "0"
+
+
+async def test_idless_illegal_request_error_fails_its_request(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    await client.connect_ws_api()
+    sim.faults.illegal_request_next_op("order")
+    with pytest.raises(OkxApiError) as info:
+        await client.send_ws_api_request("order", [resting_buy()], timeout=None)
+    assert info.value.code == "60012"
+    assert not info.value.outcome_unknown
+
+
+async def test_cancelled_waiters_leave_nothing_behind(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    await client.connect_ws_api()
+    sim.faults.withhold_replies("order")
+    tasks = [
+        asyncio.create_task(client.send_ws_api_request("order", [resting_buy()]))
+        for _ in range(200)
+    ]
+    await sim.wait_for(lambda: op_count(sim, "order") == 200)
+    for task in tasks:
+        task.cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert all(isinstance(r, asyncio.CancelledError) for r in results)
+    timeouts = await asyncio.gather(
+        *(client.send_ws_api_request("order", [resting_buy()], timeout=0.05) for _ in range(200)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, OkxRequestTimeoutError) for r in timeouts)
+    sock = client.connection("private").ready_socket()
+    assert sock is not None
+    assert sock.pending == {}
+
+
+async def test_bad_requests_raise_before_sending(make_client: ClientFactory) -> None:
+    client = make_client()
+    with pytest.raises(OkxValidationError):
+        await client.send_ws_api_request("no-such-op", [{}])
+    with pytest.raises(OkxValidationError):
+        await client.send_ws_api_request("order", [])
+    with pytest.raises(OkxValidationError):
+        await client.send_ws_api_request("batch-orders", [resting_buy()] * 21)
+    with pytest.raises(OkxValidationError):
+        await client.send_ws_api_request("cancel-order", [{}], exp_time=1)
+    with pytest.raises(OkxValidationError):
+        await client.send_ws_api_request("order", [resting_buy()], timeout=-1)
+    assert client.connection("private").state is ConnState.IDLE  # nothing was opened
+
+
+# ------------------------------------------------------------------ keep-alive, recovery
+
+
+async def test_silent_server_is_detected_and_replaced(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client(ping_interval=0.2, pong_timeout=0.2)
+    await client.connect_ws_api()
+    reconnect = event_waiter(client, "reconnect")
+    reconnected = event_waiter(client, "reconnected")
+    sim.faults.answer_pings = False
+    await wait(reconnect)
+    sim.faults.answer_pings = True
+    await wait(reconnected)
+    res = await client.send_ws_api_request("order", [resting_buy()])
+    assert res["code"] == "0"
+
+
+async def test_keepalive_keeps_an_idle_connection_open(
+    make_client: ClientFactory,
+) -> None:
+    async with Simulator(idle_timeout=0.5) as short_idle:
+        client = make_client(
+            accounts=[short_idle.credentials],
+            ws_base_url=short_idle.ws_base_url,
+            ping_interval=0.1,
+            pong_timeout=0.1,
+        )
+        reconnect = event_waiter(client, "reconnect")
+        await client.connect_ws_api()
+        pongs_before = short_idle.ping_count
+        await short_idle.wait_for(lambda: short_idle.ping_count >= pongs_before + 8)
+        assert not reconnect.is_set()
+
+
+async def test_notice_64008_reconnects_without_failing_requests_in_flight(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    await client.connect_ws_api()
+    reconnected = event_waiter(client, "reconnected")
+    sim.faults.reply_delay = 0.3
+    sim.faults.reply_delay_op = "order"
+    in_flight = asyncio.create_task(client.send_ws_api_request("order", [resting_buy()]))
+    await sim.wait_for(lambda: op_count(sim, "order") == 1)
+    await sim.broadcast_notice("private")
+    await wait(reconnected)
+    sim.faults.reply_delay = 0.0
+    assert (await in_flight)["code"] == "0"  # answered on the old socket
+    res = await client.send_ws_api_request("order", [resting_buy()])
+    assert res["code"] == "0"
+    assert sim.login_count == 3  # private, business, and the replacement private
+
+
+async def test_subscriptions_are_restored_after_reconnect(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    stream = client.stream(["orders"])
+    await client.subscribe({"channel": "orders", "instType": "ANY"})
+    reconnected = event_waiter(client, "reconnected")
+    await sim.drop_connections("private")
+    await wait(reconnected)
+    res = await client.send_ws_api_request("order", [resting_buy(clOrdId="after1")])
+    async with asyncio.timeout(5):
+        async for push in stream:
+            order = push["data"][0]
+            if order["clOrdId"] == "after1":
+                assert order["ordId"] == res["data"][0]["ordId"]
+                assert order["state"] == "live"
+                break
+
+
+# -------------------------------------------------------------------------------- streams
+
+
+async def test_public_and_business_subscriptions_route_and_ack(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    updates: list[dict[str, Any]] = []
+    client.on("update", updates.append)
+    stream = client.stream(["tickers"])
+    await client.subscribe([{"channel": "tickers", "instId": "BTC-USDT"}])
+    await client.subscribe({"channel": "sprd-orders"})
+    assert client.connection("public").state is ConnState.READY
+    assert client.connection("business").state is ConnState.READY
+    async with asyncio.timeout(5):
+        push = await anext(stream)
+    assert push["arg"]["channel"] == "tickers"
+    assert push["data"][0]["instId"] == "BTC-USDT"
+    assert updates
+    await client.unsubscribe({"channel": "tickers", "instId": "BTC-USDT"})
+    assert not client.connection("public").wanted
+
+
+async def test_subscribe_error_raises(make_client: ClientFactory) -> None:
+    client = make_client()
+    with pytest.raises(OkxApiError) as info:
+        await client.subscribe({"channel": "tickers", "instId": "NOPE-USDT"})
+    assert info.value.code == "60018"
+
+
+async def test_stream_overflow_policies(sim: Simulator, make_client: ClientFactory) -> None:
+    client = make_client()
+    oldest = client.stream(["orders"], maxsize=2)
+    newest = client.stream(["orders"], maxsize=2, overflow="drop_newest")
+    strict = client.stream(["orders"], maxsize=2, overflow="error")
+    await client.subscribe({"channel": "orders", "instType": "ANY"})
+    for n in range(4):
+        await client.send_ws_api_request("order", [resting_buy(clOrdId=f"ov{n}")])
+    await sim.wait_for(lambda: oldest.dropped >= 2)
+    assert [p["data"][0]["clOrdId"] async for p in _take(oldest, 2)] == ["ov2", "ov3"]
+    assert [p["data"][0]["clOrdId"] async for p in _take(newest, 2)] == ["ov0", "ov1"]
+    with pytest.raises(OkxStreamOverflowError):
+        await anext(strict)
+
+
+async def _take(stream: Any, n: int) -> Any:
+    for _ in range(n):
+        yield await anext(stream)
+
+
+# ------------------------------------------------------------------------- events, close
+
+
+async def test_handlers_may_raise_or_be_async(make_client: ClientFactory) -> None:
+    client = make_client()
+    seen: list[str] = []
+
+    def broken(_payload: dict[str, Any]) -> None:
+        raise RuntimeError("handler bug")
+
+    async def async_handler(payload: dict[str, Any]) -> None:
+        seen.append(payload["op"])
+
+    client.on("response", broken)
+    client.on("response", async_handler)
+    res = await client.send_ws_api_request("order", [resting_buy()])
+    assert res["code"] == "0"
+    await asyncio.sleep(0)  # let the async handler task run
+    assert seen == ["order"]
+    with pytest.raises(OkxValidationError):
+        client.on("nope", broken)  # type: ignore[arg-type]
+
+
+async def test_close_is_idempotent_and_fails_pending(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    closed = event_waiter(client, "close")
+    await client.connect_ws_api()
+    sim.faults.withhold_replies("order")
+    pending = asyncio.create_task(client.send_ws_api_request("order", [resting_buy()]))
+    await sim.wait_for(lambda: op_count(sim, "order") == 1)
+    await client.close()
+    await client.close()
+    assert closed.is_set()
+    with pytest.raises(OkxConnectionLostError):
+        await pending
+    with pytest.raises(OkxStateError):
+        await client.send_ws_api_request("order", [resting_buy()])
+    await sim.wait_for(lambda: sim.connection_count() == 0)
+    gc.collect()
+
+
+async def test_async_with_closes(sim: Simulator) -> None:
+    async with WebsocketClient([sim.credentials], ws_base_url=sim.ws_base_url, **FAST) as client:
+        await client.connect_ws_api()
+    assert client.connection is not None
+    await sim.wait_for(lambda: sim.connection_count() == 0)
+
+
+async def test_tls_with_custom_ssl_context() -> None:
+    async with Simulator(tls=True) as tls_sim:
+        assert tls_sim.ws_base_url.startswith("wss://")
+        assert tls_sim.ca_file is not None
+        context = ssl.create_default_context(cafile=tls_sim.ca_file)
+        async with WebsocketClient(
+            [tls_sim.credentials], ws_base_url=tls_sim.ws_base_url, ssl_context=context, **FAST
+        ) as client:
+            res = await client.send_ws_api_request("order", [resting_buy()])
+            assert res["code"] == "0"
+        # Without the CA the default context verifies and refuses the self-signed certificate.
+        async with WebsocketClient(
+            [tls_sim.credentials],
+            ws_base_url=tls_sim.ws_base_url,
+            **{**FAST, "connect_timeout": 2.0},
+        ) as unverified:
+            with pytest.raises(OkxRequestTimeoutError):
+                await unverified.send_ws_api_request("order", [resting_buy()], timeout=1.0)
+
+
+# -------------------------------------------------------------------------------- secrets
+
+
+async def test_secrets_never_logged(
+    sim: Simulator, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret_client = make_client(attach_event_listeners=True)
+    await secret_client.connect_ws_api()
+    await secret_client.send_ws_api_request("order", [resting_buy()])
+    bad = ApiCredentials(sim.api_key, "another-wrong-secret", "another-wrong-pass")
+    failing = make_client(accounts=[bad], attach_event_listeners=True)
+    with pytest.raises(OkxAuthenticationError) as info:
+        await failing.connect_ws_api()
+    texts = [caplog.text, str(info.value), repr(info.value), repr(secret_client), repr(failing)]
+    for text in texts:
+        for secret in (sim.api_secret, sim.api_pass, "another-wrong-secret", "another-wrong-pass"):
+            assert secret not in text
+        assert '"sign"' not in text
