@@ -142,7 +142,7 @@ def decode(raw: str | bytes | bytearray | memoryview) -> Frame:
     rid_s = str(rid) if isinstance(rid, str | int) and not isinstance(rid, bool) else None
     if event == "error":
         code = msg.get("code")
-        if code in LOGIN_FAILURE_CODES:
+        if isinstance(code, str) and code in LOGIN_FAILURE_CODES:
             return Frame(FrameKind.LOGIN, msg, rid_s)
         if rid_s is None:
             text = msg.get("msg")
