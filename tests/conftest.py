@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -22,6 +24,20 @@ FAST: dict[str, Any] = {
     "connect_timeout": 5.0,
     "attach_event_listeners": False,
 }
+
+
+@pytest.fixture(autouse=True)
+async def no_loop_errors() -> AsyncIterator[None]:
+    """Fail a test that leaves "Task was destroyed but it is pending", "Future exception was
+    never retrieved" or any other error reported to the event loop's exception handler."""
+    loop = asyncio.get_running_loop()
+    errors: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    yield
+    gc.collect()  # destroyed-while-pending tasks and unretrieved futures report on collection
+    await asyncio.sleep(0)
+    loop.set_exception_handler(None)
+    assert not errors, [e.get("message") for e in errors]
 
 
 def op_count(sim: Simulator, op: str) -> int:
