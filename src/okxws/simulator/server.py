@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self, cast
+from typing import Any, Final, Self
 
 from aiohttp import WSMsgType, web
 
@@ -193,8 +193,7 @@ class Simulator:
         site = web.TCPSite(runner, self.host, self.port, ssl_context=ssl_ctx)
         await site.start()
         self._runner = runner
-        server = cast("asyncio.Server", site._server)
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = int(runner.addresses[0][1])
         log.info("simulator listening on %s", self.ws_base_url)
 
     async def close(self) -> None:
