@@ -9,6 +9,7 @@ import pytest
 
 from okxws import (
     OkxApiError,
+    OkxConnectionLostError,
     OkxPartialBatchError,
     OkxValidationError,
     WebsocketAPIClient,
@@ -225,3 +226,20 @@ async def test_orders_pushes_for_api_orders(make_api_client: ApiClientFactory) -
             if order["state"] == "canceled":
                 break
     assert states == ["live", "canceled"]
+
+
+async def test_generated_client_order_id_survives_an_unknown_outcome(
+    sim: Simulator, make_api_client: ApiClientFactory
+) -> None:
+    client = make_api_client(auto_client_order_id=True)
+    await client.connect_ws_api()
+    sim.faults.drop_on_op("order", execute=True)
+    with pytest.raises(OkxConnectionLostError) as info:
+        await client.submit_new_order(resting_buy())
+    assert info.value.outcome_unknown
+    assert info.value.request is not None
+    cl_ord_id = info.value.request["args"][0]["clOrdId"]
+    # The order did reach the exchange: the caller can find it by the generated clOrdId.
+    order = sim.engine.get_order(sim.uid, inst_id="BTC-USDT", cl_ord_id=cl_ord_id)
+    assert order is not None
+    assert order["state"] == "live"

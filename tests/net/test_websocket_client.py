@@ -300,9 +300,12 @@ async def test_subscriptions_are_restored_after_reconnect(
     client = make_client()
     stream = client.stream(["orders"])
     await client.subscribe({"channel": "orders", "instType": "ANY"})
+    opened: list[dict[str, Any]] = []
+    client.on("open", opened.append)
     reconnected = event_waiter(client, "reconnected")
     await sim.drop_connections("private")
     await wait(reconnected)
+    assert opened == []  # a reconnect is "reconnected", not a second "open" (as in the Node SDK)
     res = await client.send_ws_api_request("order", [resting_buy(clOrdId="after1")])
     async with asyncio.timeout(5):
         async for push in stream:
@@ -334,6 +337,16 @@ async def test_public_and_business_subscriptions_route_and_ack(
     assert updates
     await client.unsubscribe({"channel": "tickers", "instId": "BTC-USDT"})
     assert not client.connection("public").wanted
+
+
+def test_public_channels_need_no_account() -> None:
+    client = WebsocketClient(attach_event_listeners=False)
+    candles = client._arg_connection({"channel": "candle1m", "instId": "BTC-USDT"}, None)
+    tickers = client._arg_connection({"channel": "tickers", "instId": "BTC-USDT"}, None)
+    assert (candles.kind, candles.account, candles.needs_login) == ("business", None, False)
+    assert (tickers.kind, tickers.account) == ("public", None)
+    with pytest.raises(OkxValidationError, match="needs API credentials"):
+        client._arg_connection({"channel": "orders", "instType": "ANY"}, None)
 
 
 async def test_subscribe_error_raises(make_client: ClientFactory) -> None:

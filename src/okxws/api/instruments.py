@@ -100,7 +100,9 @@ class InstrumentCodes:
             ):
                 body = await resp.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise OkxConnectionLostError(f"cannot fetch instruments from {url}: {exc}") from exc
+            error = OkxConnectionLostError(f"cannot fetch instruments from {url}: {exc}")
+            error.outcome_unknown = False  # the order itself was never sent
+            raise error from exc
         reply: Any = codec.loads(body)
         if not isinstance(reply, dict) or reply.get("code") != "0":
             raise OkxError(f"instruments request failed: {body[:200]!r}")

@@ -288,6 +288,11 @@ class WebsocketClient:
         handle = None if wait is None else loop.call_later(wait, _expire, fut, op, rid, wait)
         try:
             return await fut
+        except OkxError as exc:
+            # What was sent, clOrdIds included: the key to finding an order whose outcome
+            # is unknown (never the credentials: they are not part of a request).
+            exc.request = request
+            raise
         finally:
             if handle is not None:
                 handle.cancel()
@@ -300,8 +305,9 @@ class WebsocketClient:
             raise OkxValidationError(f"a channel arg is a dict with a 'channel' string: {arg!r}")
         channel = arg["channel"]
         kind = channel_conn_kind(channel)
-        if kind == "public" and not channel_needs_login(channel):
-            return self._connection("public", None)
+        if not channel_needs_login(channel):
+            # Public data (also candles etc. on /business) needs no account and no login.
+            return self._connection(kind, None)
         return self._connection(kind, self._account_index(account))
 
     def _group(

@@ -120,6 +120,8 @@ class _Socket:
     # -- called by the transport on the event loop ------------------------------------
 
     def on_message(self, raw: bytes) -> None:
+        if _log.isEnabledFor(logging.DEBUG):  # cheap when off: one cached level check
+            _log.debug("%s <- %s", self.conn.name, raw[:2048])
         try:
             frame = codec.decode(raw)
         except OkxDecodeError as exc:
@@ -267,6 +269,7 @@ class Connection:
         self._auth_error: OkxAuthenticationError | None = None
         self._auth_failed_at = 0.0
         self._last_error: BaseException | None = None
+        self._opened_once = False
         #: Subscriptions to restore after every reconnect, in subscription order.
         self.wanted: dict[tuple[tuple[str, str], ...], ChannelArg] = {}
 
@@ -322,8 +325,8 @@ class Connection:
             ) from None
         sock = self.ready_socket()
         if sock is None:  # lost again between ready and now
-            raise OkxConnectionLostError(
-                f"{self.name}: connection lost before sending; nothing sent"
+            raise _nothing_sent(
+                OkxConnectionLostError(f"{self.name}: connection lost before sending; nothing sent")
             )
         return sock
 
@@ -428,7 +431,9 @@ class Connection:
         try:
             if not replacing:
                 sm.handle(ConnEvent.OPENED)
-            self._emit("open", {"url": self.url})
+            if not self._opened_once:  # like the Node SDK: later opens are "reconnected"
+                self._opened_once = True
+                self._emit("open", {"url": self.url})
             if self._credentials is not None:
                 if not replacing:
                     sm.handle(ConnEvent.LOGIN)

@@ -83,8 +83,8 @@ class EventEmitter:
 def attach_logging_listeners(emitter: EventEmitter) -> None:
     """Log the connection lifecycle through ``logging`` (like the Node SDK's console listeners).
 
-    ``response`` and ``update`` are logged at DEBUG by the connection itself, so the hot path
-    pays nothing for them unless DEBUG is on.
+    ``response`` and ``update`` get no default listener, so the hot path pays nothing for
+    them; every received frame is logged at DEBUG by ``okxws.net`` when DEBUG is enabled.
     """
     log = logging.getLogger("okxws")
 

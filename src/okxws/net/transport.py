@@ -24,6 +24,8 @@ from ..protocol.exceptions import OkxError
 __all__ = ["TransportError", "WsTransport", "open_ws"]
 
 _log = logging.getLogger("okxws.net.transport")
+# picows logs connects and disconnects at INFO: keep them under the okxws logger tree.
+_picows_log = logging.getLogger("okxws.net.picows")
 
 _TEXT: Final = picows.WSMsgType.TEXT
 _CONT: Final = picows.WSMsgType.CONTINUATION
@@ -166,7 +168,7 @@ async def open_ws(
             auto_ping_strategy=picows.WSAutoPingStrategy.PING_WHEN_IDLE,
             enable_auto_pong=True,
             max_redirects=0,
-            logger_name="okxws",
+            logger_name=_picows_log,
         )
     except (OSError, TimeoutError, picows.WSError, ssl.SSLError) as exc:
         raise TransportError(f"cannot open {url}: {exc}") from exc

@@ -41,6 +41,9 @@ class OkxError(Exception):
 
     #: True when the request may have been executed by OKX although no answer arrived.
     outcome_unknown: bool = False
+    #: The request as sent (``id``, ``op``, ``args`` with any generated ``clOrdId``), when the
+    #: error concerns one request.
+    request: dict[str, Any] | None = None
 
 
 class OkxValidationError(OkxError, ValueError):
