@@ -159,6 +159,7 @@ class _Socket:
         if self.drain_handle is not None:
             self.drain_handle.cancel()
         self.fail_all(why)
+        self.conn.socket_closed(self)
         if not self.closed.done():
             self.closed.set_result(why)
 
@@ -366,10 +367,8 @@ class Connection:
                 self._emit("reconnected", {})
             reconnecting = True
             why = await self._serve(sock)
-            self._sock = None
+            self.socket_closed(sock)  # idempotent; covers a socket that died before serving
             self._sm.handle(ConnEvent.LOST)
-            if self._ready is None or self._ready.done():
-                self._ready = asyncio.get_running_loop().create_future()
             self._emit("reconnect", {"reason": why})
             await asyncio.sleep(self._backoff(1))
 
@@ -390,6 +389,14 @@ class Connection:
             self._retire(sock)
             self._sock = sock = new
             self._emit("reconnected", {})
+
+    def socket_closed(self, sock: _Socket) -> None:
+        """Called the moment a socket dies: new requests wait for the next one at once."""
+        if sock is self._sock:
+            self._sock = None
+        closing = self._sm.state in (ConnState.CLOSING, ConnState.CLOSED)
+        if self._sock is None and not closing and (self._ready is None or self._ready.done()):
+            self._ready = asyncio.get_running_loop().create_future()
 
     def _retire(self, sock: _Socket) -> None:
         sock.delivers_pushes = False
