@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, Generic, Literal, Required, TypedDict, TypeVar, cast
 
 from ..net.client import DEFAULT, Default, WebsocketClient
@@ -146,21 +146,25 @@ class WebsocketAPIClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def _prepare(self, op: str, items: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Validate; fill in instIdCode, clOrdId and tag; the caller's dicts stay as given."""
+    def _prepare_now(self, op: str, items: list[Mapping[str, Any]]) -> list[dict[str, Any]] | None:
+        """Validate; fill in instIdCode, clOrdId and tag; the caller's dicts stay as given.
+
+        None when an ``instId`` is not cached yet (the caller then awaits :meth:`_prepare`).
+        """
         validate_items(op, items)
         spec = OPS[op]
         out: list[dict[str, Any]] = []
         for item in items:
             wire = dict(item)
-            if spec.needs_inst and "instIdCode" not in wire:
-                inst_id = wire.pop("instId")
-                code = self._codes.get(inst_id)
-                wire["instIdCode"] = (
-                    code if code is not None else await self._codes.resolve(inst_id)
-                )
-            elif spec.needs_inst:
-                wire.pop("instId", None)  # OKX ignores it; the caller's instIdCode wins
+            if spec.needs_inst:
+                if "instIdCode" in wire:
+                    wire.pop("instId", None)  # OKX ignores it; the caller's instIdCode wins
+                else:
+                    code = self._codes.get(wire["instId"])
+                    if code is None:
+                        return None
+                    del wire["instId"]
+                    wire["instIdCode"] = code
             if op in _ORDER_OPS or op == "sprd-order":
                 if self._auto_cl_ord_id and not wire.get("clOrdId"):
                     wire["clOrdId"] = self.new_client_order_id()
@@ -168,6 +172,15 @@ class WebsocketAPIClient:
                     wire["tag"] = self._default_tag
             out.append(wire)
         return out
+
+    async def _prepare(self, op: str, items: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """:meth:`_prepare_now` after looking up every ``instId`` not cached yet (REST)."""
+        for item in items:
+            if "instIdCode" not in item and self._codes.get(item["instId"]) is None:
+                await self._codes.resolve(item["instId"])
+        wire = self._prepare_now(op, items)
+        assert wire is not None
+        return wire
 
     def _exp_time(self, exp_time: int | None, expires_in: float | None) -> int | None:
         if exp_time is not None and expires_in is not None:
@@ -180,7 +193,7 @@ class WebsocketAPIClient:
             raise OkxValidationError("exp_time is an epoch time in milliseconds (int)")
         return exp_time
 
-    async def _send(
+    def _send(
         self,
         op: str,
         items: list[Mapping[str, Any]],
@@ -189,6 +202,25 @@ class WebsocketAPIClient:
         expires_in: float | None = None,
         timeout: Timeout = DEFAULT,
         account: int | None = None,
+    ) -> Awaitable[Any]:
+        # Not a coroutine: the hot path (every instrument code cached) awaits
+        # send_ws_api_request directly, one coroutine frame fewer per request in flight.
+        wire = self._prepare_now(op, items)
+        if wire is None:
+            return self._send_after_lookup(op, items, exp_time, expires_in, timeout, account)
+        exp = self._exp_time(exp_time, expires_in)
+        return self._ws.send_ws_api_request(
+            op, wire, exp_time=exp, timeout=timeout, account=account
+        )
+
+    async def _send_after_lookup(
+        self,
+        op: str,
+        items: list[Mapping[str, Any]],
+        exp_time: int | None,
+        expires_in: float | None,
+        timeout: Timeout,
+        account: int | None,
     ) -> Any:
         wire = await self._prepare(op, items)
         exp = self._exp_time(exp_time, expires_in)
@@ -198,7 +230,7 @@ class WebsocketAPIClient:
 
     @staticmethod
     def _one(params: Any, op: str) -> list[Mapping[str, Any]]:
-        if not isinstance(params, Mapping):
+        if type(params) is not dict and not isinstance(params, Mapping):
             raise OkxValidationError(f"{op}: params must be a dict of OKX fields")
         return [params]
 

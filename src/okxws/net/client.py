@@ -24,7 +24,6 @@ from ..protocol.endpoints import rest_base_url as _rest_base_url
 from ..protocol.exceptions import (
     OkxConnectionLostError,
     OkxError,
-    OkxRequestTimeoutError,
     OkxStateError,
     OkxValidationError,
 )
@@ -122,6 +121,8 @@ class WebsocketClient:
         if attach_event_listeners:
             attach_logging_listeners(self._events)
         self._connections: dict[tuple[int | None, ConnKind], Connection] = {}
+        #: The default account's connections by kind: the request hot path's one lookup.
+        self._default_conns: dict[ConnKind, Connection] = {}
         self._streams: set[PushStream] = set()
         self._time_offset_ms = 0
         self._closed = False
@@ -212,6 +213,8 @@ class WebsocketClient:
                 on_push=self._on_push,
             )
             self._connections[key] = conn
+            if account == 0 or kind == "public":
+                self._default_conns.setdefault(kind, conn)
         return conn
 
     def connection(self, kind: ConnKind, account: int | None = None) -> Connection:
@@ -266,8 +269,10 @@ class WebsocketClient:
             raise OkxValidationError(f"{op}: args must be a non-empty list")
         if len(args) > spec.max_items:
             raise OkxValidationError(f"{op}: at most {spec.max_items} items, got {len(args)}")
-        wait = self._deadline(timeout)
-        conn = self._connection(spec.conn_kind, self._account_index(account))
+        wait = self.request_timeout if timeout is DEFAULT else self._deadline(timeout)
+        conn = self._default_conns.get(spec.conn_kind) if account is None else None
+        if conn is None:
+            conn = self._connection(spec.conn_kind, self._account_index(account))
         rid = next_request_id()
         request: dict[str, Any] = {"id": rid, "op": op, "args": args}
         if exp_time is not None:
@@ -276,26 +281,28 @@ class WebsocketClient:
             request["expTime"] = str(exp_time)
         data = codec.encode(request)
 
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         sock = conn.ready_socket()
         if sock is None:
+            started = time.monotonic()
             sock = await conn.wait_ready(wait)
             if wait is not None:
-                wait = max(wait - (loop.time() - started), 0.0)
-        fut: asyncio.Future[OpResponse] = loop.create_future()
-        sock.send(rid, op, data, fut)
-        handle = None if wait is None else loop.call_later(wait, _expire, fut, op, rid, wait)
+                wait = max(wait - (time.monotonic() - started), 0.0)
+        fut: asyncio.Future[OpResponse] = sock.loop.create_future()
+        sock.send(rid, op, data, fut, timeout=wait)  # the socket enforces the deadline
+        # The frame is in the kernel or the transport's buffer now: keep neither it (an
+        # orjson bytes object holds a ~4 KiB allocation) nor the request dict alive for the
+        # whole wait; an error rebuilds the request from its parts.
+        del data, request
         try:
             return await fut
         except OkxError as exc:
             # What was sent, clOrdIds included: the key to finding an order whose outcome
             # is unknown (never the credentials: they are not part of a request).
-            exc.request = request
+            exc.request = {"id": rid, "op": op, "args": args}
+            if exp_time is not None:
+                exc.request["expTime"] = str(exp_time)
             raise
         finally:
-            if handle is not None:
-                handle.cancel()
             sock.pending.pop(rid, None)
 
     # -- streams ------------------------------------------------------------------------
@@ -421,13 +428,3 @@ class WebsocketClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-
-def _expire(fut: asyncio.Future[Any], op: str, rid: str, wait: float) -> None:
-    if not fut.done():
-        fut.set_exception(
-            OkxRequestTimeoutError(
-                f"no response to {op} request {rid} within {wait} s: OUTCOME UNKNOWN "
-                "(not re-sent; look the order up by clOrdId)"
-            )
-        )

@@ -57,31 +57,28 @@ class _Listener(picows.WSListener):
         # Nothing may escape into picows: an exception there would close the socket (and
         # unbalances CPython 3.11's recursion counter), so a bug is logged and survived.
         try:
-            self._on_frame(transport, frame)
+            msg_type = frame.msg_type
+            if msg_type is _TEXT:
+                if frame.fin:
+                    self._on_message(frame.get_payload_as_bytes())
+                else:
+                    self._fragments = [frame.get_payload_as_bytes()]
+            elif msg_type is _CONT and self._fragments is not None:
+                self._fragments.append(frame.get_payload_as_bytes())
+                if frame.fin:
+                    whole = b"".join(self._fragments)
+                    self._fragments = None
+                    self._on_message(whole)
+            elif msg_type is _CLOSE:
+                code = frame.get_close_code()
+                self._close_code = int(code.value) if code is not None else None
+                reason = frame.get_close_message()
+                self._close_reason = reason.decode("utf-8", "replace") if reason else ""
+                transport.send_close(code)
+                transport.disconnect()
+            # Binary frames (SBE market data) and control pongs carry nothing for a JSON client.
         except Exception:
             _log.exception("error while handling a frame from %s; carrying on", self._url)
-
-    def _on_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
-        msg_type = frame.msg_type
-        if msg_type is _TEXT:
-            if frame.fin:
-                self._on_message(frame.get_payload_as_bytes())
-            else:
-                self._fragments = [frame.get_payload_as_bytes()]
-        elif msg_type is _CONT and self._fragments is not None:
-            self._fragments.append(frame.get_payload_as_bytes())
-            if frame.fin:
-                whole = b"".join(self._fragments)
-                self._fragments = None
-                self._on_message(whole)
-        elif msg_type is _CLOSE:
-            code = frame.get_close_code()
-            self._close_code = int(code.value) if code is not None else None
-            reason = frame.get_close_message()
-            self._close_reason = reason.decode("utf-8", "replace") if reason else ""
-            transport.send_close(code)
-            transport.disconnect()
-        # Binary frames (SBE market data) and control pongs carry nothing for a JSON client.
 
     def on_ws_disconnected(self, transport: picows.WSTransport) -> None:
         try:

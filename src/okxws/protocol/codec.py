@@ -64,6 +64,7 @@ class Frame(NamedTuple):
 
 
 _PONG_FRAME: Final = Frame(FrameKind.PONG, {})
+_new_frame: Final = tuple.__new__
 _EVENT_KINDS: Final[dict[str, FrameKind]] = {
     "login": FrameKind.LOGIN,
     "subscribe": FrameKind.SUBSCRIBE,
@@ -132,9 +133,12 @@ def decode(raw: str | bytes | bytearray | memoryview) -> Frame:
             rid = msg.get("id")
             if not isinstance(op, str) or not isinstance(rid, str | int) or isinstance(rid, bool):
                 raise OkxDecodeError("op response without a valid id/op", _as_text(raw))
-            return Frame(FrameKind.OP_RESPONSE, msg, str(rid))
+            # tuple.__new__: the NamedTuple constructor is Python code, this is C.
+            return _new_frame(
+                Frame, (FrameKind.OP_RESPONSE, msg, rid if type(rid) is str else str(rid))
+            )
         if "arg" in msg and isinstance(msg["arg"], dict) and "data" in msg:
-            return Frame(FrameKind.PUSH, msg)
+            return _new_frame(Frame, (FrameKind.PUSH, msg, None))
         raise OkxDecodeError("unrecognized frame", _as_text(raw))
     if not isinstance(event, str):
         raise OkxDecodeError("event is not a string", _as_text(raw))

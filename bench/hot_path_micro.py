@@ -1,0 +1,196 @@
+#!/usr/bin/env python
+"""okxws's own CPU cost per request, without sockets: the A/B tool for hot-path changes.
+
+    python bench/hot_path_micro.py [--n 200000] [--inflight 100] [--repeat 5] [--uvloop]
+                                   [--okxws-src DIR [--okxws-src DIR2 ...]]
+
+The network is replaced in-process by a fake transport (okxws: ``open_ws`` is swapped for a
+fake; the floor: the same dict-of-futures logic as bench/floor_client.py over the same fake).
+Each sent frame is answered on the next loop iteration with a prebuilt reply carrying its id,
+so what is measured is the client's Python work per request: building and encoding the
+request, the future, the dispatch of the reply and the wake-up of the caller. On this shared,
+noisy machine this is far more repeatable than a socket benchmark, so use it to A/B a patch:
+``--okxws-src /tmp/copy/src`` imports okxws from a patched copy (several may be given; each
+runs in its own subprocess, interleaved).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+HERE = Path(__file__).resolve().parent
+PARAMS = {"instIdCode": 100001, "tdMode": "cash", "side": "buy", "ordType": "limit",
+          "sz": "0.0001", "px": "50000"}  # fmt: skip
+_HEAD = b'{"id":"'
+_TAIL = (b'","op":"order","code":"0","msg":"","data":[{"clOrdId":"","ordId":"12345","tag":"",'
+         b'"ts":"1795673677280","sCode":"0","sMsg":"Order placed","subCode":""}],'
+         b'"inTime":"1795673677280552","outTime":"1795673677280563"}')  # fmt: skip
+_LOGIN_OK = b'{"event":"login","msg":"","code":"0","connId":"fake"}'
+
+
+def reply_for(frame: bytes) -> bytes:
+    """The server's answer to one request frame (same cost for every contender)."""
+    if frame.startswith(_HEAD):
+        return _HEAD + frame[7 : frame.index(b'"', 7)] + _TAIL
+    return _LOGIN_OK
+
+
+class FakeTransport:
+    """Stands in for okxws.net.transport.WsTransport: replies on the next loop iteration."""
+
+    def __init__(self, on_message, on_close) -> None:
+        self._on_message, self._on_close = on_message, on_close
+        self._call_soon = asyncio.get_running_loop().call_soon
+        self._closed = asyncio.get_running_loop().create_future()
+        self.url = "fake"
+
+    def send(self, data: bytes) -> None:
+        self._call_soon(self._on_message, reply_for(data))
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed.done()
+
+    def close(self, code: int = 1000) -> None:
+        if not self._closed.done():
+            self._closed.set_result(None)
+            self._call_soon(self._on_close, code, "")
+
+    abort = close
+
+    async def wait_closed(self) -> None:
+        await self._closed
+
+
+class FloorFake:
+    """bench/floor_client.py's request/dispatch logic over the fake transport."""
+
+    def __init__(self) -> None:
+        self.pending: dict = {}
+        self.ids = itertools.count(1)
+        self.transport = FakeTransport(self.on_message, lambda *a: None)
+
+    def on_message(self, raw: bytes) -> None:
+        msg = orjson.loads(raw)
+        fut = self.pending.pop(msg.get("id"), None)
+        if fut is not None:
+            fut.set_result(msg)
+
+    async def request(self, op: str, args: list) -> dict:
+        rid = str(next(self.ids))
+        fut = asyncio.get_running_loop().create_future()
+        self.pending[rid] = fut
+        self.transport.send(orjson.dumps({"id": rid, "op": op, "args": args}))
+        msg = await fut
+        if msg["code"] != "0":
+            raise RuntimeError(msg)
+        return msg
+
+
+async def _measure(order, n: int, inflight: int) -> float:
+    for _ in range(2000):
+        await order()
+    remaining = n
+
+    async def worker():
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            await order()
+
+    gc.collect()
+    c0 = time.process_time()
+    await asyncio.gather(*(worker() for _ in range(inflight)))
+    return (time.process_time() - c0) / n * 1e6
+
+
+async def one(client: str, n: int, inflight: int) -> float:
+    if client == "floor":
+        f = FloorFake()
+        args = [PARAMS]
+        return await _measure(lambda: f.request("order", args), n, inflight)
+    import okxws.net.connection as conn_mod
+    from okxws import ApiCredentials, WebsocketAPIClient
+
+    async def fake_open_ws(url, on_message, on_close, **kw):
+        return FakeTransport(on_message, on_close)
+
+    conn_mod.open_ws = fake_open_ws
+    c = WebsocketAPIClient([ApiCredentials("k", "s", "p")], ws_base_url="ws://fake",
+                           attach_event_listeners=False)  # fmt: skip
+    try:
+        return await _measure(lambda: c.submit_new_order(PARAMS), n, inflight)
+    finally:
+        await c.close()
+
+
+def child(args) -> None:
+    if args.okxws_src:
+        sys.path.insert(0, args.okxws_src[0])
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {0})
+    if args.uvloop:
+        import uvloop
+
+        factory = uvloop.new_event_loop
+    else:
+        factory = asyncio.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as r:
+        print(json.dumps({"us": r.run(one(args.client, args.n, args.inflight))}))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=200_000)
+    ap.add_argument("--inflight", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--uvloop", action="store_true")
+    ap.add_argument("--okxws-src", action="append", default=[])
+    ap.add_argument("--client", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.client:
+        child(args)
+        return 0
+    variants = [
+        ("floor", None),
+        *(("okxws", s) for s in (args.okxws_src or [str(HERE.parent / "src")])),
+    ]
+    results: dict[str, list[float]] = {}
+    for i in range(args.repeat):
+        order = variants if i % 2 == 0 else variants[::-1]
+        for client, src in order:
+            cmd = [sys.executable, __file__, "--client", client, "--n", str(args.n),
+                   "--inflight", str(args.inflight)]  # fmt: skip
+            if src:
+                cmd += ["--okxws-src", src]
+            if args.uvloop:
+                cmd.append("--uvloop")
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            us = json.loads(out.stdout.strip().splitlines()[-1])["us"]
+            results.setdefault(f"{client} {src or ''}".strip(), []).append(us)
+    floor = statistics.median(results["floor"])
+    print(f"client CPU per request, {args.inflight} in flight, fake transport "
+          f"({'uvloop' if args.uvloop else 'asyncio'}), median of {args.repeat}:")  # fmt: skip
+    for name, vals in results.items():
+        med = statistics.median(vals)
+        print(
+            f"  {name:40s} {med:6.2f} us  (+{med - floor:5.2f} us over the floor, "
+            f"{med / floor:.2f}x)  runs: {' '.join(f'{v:.2f}' for v in vals)}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
