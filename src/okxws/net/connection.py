@@ -583,13 +583,6 @@ class Connection:
         payload = {"connection": self.kind, "account": self.account, **extra}
         self._events.emit(event, payload)
 
-    # -- test and fault hooks -------------------------------------------------------------
-
-    def drop(self) -> None:
-        """Abort the current socket as if the network failed (the connection heals itself)."""
-        if self._sock is not None:
-            self._sock.abort()
-
     # -- shutdown -----------------------------------------------------------------------
 
     async def close(self) -> None:
