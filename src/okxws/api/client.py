@@ -46,7 +46,8 @@ class WsApiResponse(TypedDict, Generic[T], total=False):
     connection: Literal["private", "business"]
 
 
-_ORDER_OPS = frozenset({"order", "batch-orders"})
+#: Operations that get a generated clOrdId (auto_client_order_id) and the default_tag.
+_DEFAULTS_OPS = frozenset({"order", "batch-orders", "sprd-order"})
 
 
 class WebsocketAPIClient:
@@ -101,6 +102,7 @@ class WebsocketAPIClient:
             self._ws.rest_base_url, demo=bool(demo_trading), ssl_context=ssl_context
         )
         self._auto_cl_ord_id = auto_client_order_id
+        self._fills_defaults = auto_client_order_id or default_tag is not None
         # Unique across processes too: a random session prefix, then a counter.
         self._cl_ord_prefix = "o" + secrets.token_hex(5)
         self._cl_ord_seq = itertools.count(1)
@@ -146,26 +148,29 @@ class WebsocketAPIClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def _prepare_now(self, op: str, items: list[Mapping[str, Any]]) -> list[dict[str, Any]] | None:
+    def _prepare_now(self, op: str, items: list[Mapping[str, Any]]) -> list[Any] | None:
         """Validate; fill in instIdCode, clOrdId and tag; the caller's dicts stay as given.
 
         None when an ``instId`` is not cached yet (the caller then awaits :meth:`_prepare`).
+        An item that needs no change is sent as given (it is encoded before any await).
         """
         validate_items(op, items)
-        spec = OPS[op]
-        out: list[dict[str, Any]] = []
+        needs_inst = OPS[op].needs_inst
+        fill = self._fills_defaults and op in _DEFAULTS_OPS
+        out: list[Any] = []
         for item in items:
-            wire = dict(item)
-            if spec.needs_inst:
-                if "instIdCode" in wire:
-                    wire.pop("instId", None)  # OKX ignores it; the caller's instIdCode wins
-                else:
-                    code = self._codes.get(wire["instId"])
+            wire: Any = item
+            if needs_inst and "instId" in item:
+                wire = dict(item)
+                inst_id = wire.pop("instId")
+                if "instIdCode" not in wire:  # the caller's instIdCode wins; OKX ignores instId
+                    code = self._codes.get(inst_id)
                     if code is None:
                         return None
-                    del wire["instId"]
                     wire["instIdCode"] = code
-            if op in _ORDER_OPS or op == "sprd-order":
+            if fill:
+                if wire is item:
+                    wire = dict(item)
                 if self._auto_cl_ord_id and not wire.get("clOrdId"):
                     wire["clOrdId"] = self.new_client_order_id()
                 if self._default_tag is not None and "tag" not in wire:
@@ -173,7 +178,7 @@ class WebsocketAPIClient:
             out.append(wire)
         return out
 
-    async def _prepare(self, op: str, items: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    async def _prepare(self, op: str, items: list[Mapping[str, Any]]) -> list[Any]:
         """:meth:`_prepare_now` after looking up every ``instId`` not cached yet (REST)."""
         for item in items:
             if "instIdCode" not in item and self._codes.get(item["instId"]) is None:

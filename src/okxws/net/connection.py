@@ -328,6 +328,7 @@ class Connection:
         self._events = events
         self._now_s = now_s
         self._push_sink = on_push
+        self._response_handlers = events.handlers("response")
         self._sm = ConnectionStateMachine()
         self._sock: _Socket | None = None
         self._draining: set[_Socket] = set()
@@ -572,7 +573,7 @@ class Connection:
         self._push_sink(msg, self)
 
     def on_response(self, msg: dict[str, Any]) -> None:
-        if self._events.has("response"):
+        if self._response_handlers:  # the emitter's own list: no call when nobody listens
             self._events.emit("response", msg)
 
     def emit_exception(self, error: BaseException) -> None:

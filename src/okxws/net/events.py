@@ -51,6 +51,10 @@ class EventEmitter:
     def has(self, event: EventName) -> bool:
         return bool(self._handlers[event])
 
+    def handlers(self, event: EventName) -> list[Handler]:
+        """The live list of ``event``'s handlers (updated in place by :meth:`on`/:meth:`off`)."""
+        return self._handlers[event]
+
     def emit(self, event: EventName, payload: dict[str, Any]) -> None:
         for handler in self._handlers[event]:
             try:

@@ -121,7 +121,7 @@ def decode(raw: str | bytes | bytearray | memoryview) -> Frame:
 
     Raises :class:`OkxDecodeError` for anything that is not an OKX frame.
     """
-    if raw == PONG or raw == b"pong":
+    if len(raw) == 4 and (raw == b"pong" or raw == PONG):
         return _PONG_FRAME
     msg = loads(raw)
     if not isinstance(msg, dict):
