@@ -148,7 +148,7 @@ class WebsocketAPIClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def _prepare_now(self, op: str, items: list[Mapping[str, Any]]) -> list[Any] | None:
+    def _prepare_now(self, op: str, items: list[Any]) -> list[Any] | None:
         """Validate; fill in instIdCode, clOrdId and tag; the caller's dicts stay as given.
 
         None when an ``instId`` is not cached yet (the caller then awaits :meth:`_prepare`).
@@ -178,7 +178,7 @@ class WebsocketAPIClient:
             out.append(wire)
         return out
 
-    async def _prepare(self, op: str, items: list[Mapping[str, Any]]) -> list[Any]:
+    async def _prepare(self, op: str, items: list[Any]) -> list[Any]:
         """:meth:`_prepare_now` after looking up every ``instId`` not cached yet (REST)."""
         for item in items:
             if "instIdCode" not in item and self._codes.get(item["instId"]) is None:
@@ -201,7 +201,7 @@ class WebsocketAPIClient:
     def _send(
         self,
         op: str,
-        items: list[Mapping[str, Any]],
+        items: list[Any],
         *,
         exp_time: int | None = None,
         expires_in: float | None = None,
@@ -213,7 +213,11 @@ class WebsocketAPIClient:
         wire = self._prepare_now(op, items)
         if wire is None:
             return self._send_after_lookup(op, items, exp_time, expires_in, timeout, account)
-        exp = self._exp_time(exp_time, expires_in)
+        exp = (
+            None
+            if exp_time is None and expires_in is None
+            else self._exp_time(exp_time, expires_in)
+        )
         return self._ws.send_ws_api_request(
             op, wire, exp_time=exp, timeout=timeout, account=account
         )
@@ -221,7 +225,7 @@ class WebsocketAPIClient:
     async def _send_after_lookup(
         self,
         op: str,
-        items: list[Mapping[str, Any]],
+        items: list[Any],
         exp_time: int | None,
         expires_in: float | None,
         timeout: Timeout,
@@ -262,7 +266,7 @@ class WebsocketAPIClient:
         ``exp_time`` (epoch ms) or ``expires_in`` (seconds from now, server time): OKX drops
         the request if it arrives later (https://www.okx.com/docs-v5/en/#overview-transaction-timeouts).
         """
-        items = self._one(params, "order")
+        items = [params] if type(params) is dict else self._one(params, "order")
         return cast(
             WsApiResponse[m.PlaceOrderResult],
             await self._send("order", items, exp_time=exp_time, expires_in=expires_in,
@@ -302,7 +306,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-cancel-order
         """
-        items = self._one(params, "cancel-order")
+        items = [params] if type(params) is dict else self._one(params, "cancel-order")
         return cast(
             WsApiResponse[m.CancelOrderResult],
             await self._send("cancel-order", items, timeout=timeout, account=account),
@@ -338,7 +342,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-amend-order
         """
-        items = self._one(params, "amend-order")
+        items = [params] if type(params) is dict else self._one(params, "amend-order")
         return cast(
             WsApiResponse[m.AmendOrderResult],
             await self._send("amend-order", items, exp_time=exp_time, expires_in=expires_in,
@@ -376,7 +380,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-mass-cancel-order
         """
-        items = self._one(params, "mass-cancel")
+        items = [params] if type(params) is dict else self._one(params, "mass-cancel")
         return cast(
             WsApiResponse[m.MassCancelResult],
             await self._send("mass-cancel", items, timeout=timeout, account=account),
@@ -395,7 +399,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-place-order
         """
-        items = self._one(params, "sprd-order")
+        items = [params] if type(params) is dict else self._one(params, "sprd-order")
         return cast(
             WsApiResponse[m.SpreadPlaceOrderResult],
             await self._send("sprd-order", items, timeout=timeout, account=account),
@@ -412,7 +416,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-amend-order
         """
-        items = self._one(params, "sprd-amend-order")
+        items = [params] if type(params) is dict else self._one(params, "sprd-amend-order")
         return cast(
             WsApiResponse[m.SpreadAmendOrderResult],
             await self._send("sprd-amend-order", items, timeout=timeout, account=account),
@@ -429,7 +433,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-order
         """
-        items = self._one(params, "sprd-cancel-order")
+        items = [params] if type(params) is dict else self._one(params, "sprd-cancel-order")
         return cast(
             WsApiResponse[m.SpreadCancelOrderResult],
             await self._send("sprd-cancel-order", items, timeout=timeout, account=account),

@@ -90,7 +90,7 @@ def _check_item(spec: OpSpec, kinds: dict[str, int], item: Any, where: str) -> N
         raise OkxValidationError(f"{where}: instIdCode (or instId to look it up) is required")
 
 
-def validate_items(op: str, items: list[Mapping[str, Any]]) -> None:
+def validate_items(op: str, items: list[Any]) -> None:
     """Raise :class:`OkxValidationError` for anything OKX would refuse in ``items``."""
     spec = OPS[op]
     if not items:

@@ -29,7 +29,7 @@ from ..protocol.exceptions import (
 )
 from ..protocol.messages import ChannelArg, OpResponse
 from ..protocol.ops import OPS, channel_conn_kind, channel_needs_login
-from .connection import Connection, ConnectionOptions, channel_key, next_request_id
+from .connection import Connection, ConnectionOptions, channel_key, next_request_number
 from .events import EventEmitter, EventName, Handler, attach_logging_listeners
 from .streams import OverflowPolicy, PushStream
 
@@ -273,7 +273,7 @@ class WebsocketClient:
         conn = self._default_conns.get(spec.conn_kind) if account is None else None
         if conn is None:
             conn = self._connection(spec.conn_kind, self._account_index(account))
-        rid = next_request_id()
+        rid = str(next_request_number())
         request: dict[str, Any] = {"id": rid, "op": op, "args": args}
         if exp_time is not None:
             if not spec.supports_exp_time:
@@ -281,7 +281,7 @@ class WebsocketClient:
             request["expTime"] = str(exp_time)
         data = codec.encode(request)
 
-        sock = conn.ready_socket()
+        sock = conn.sock
         if sock is None:
             started = time.monotonic()
             sock = await conn.wait_ready(wait)

@@ -49,12 +49,14 @@ __all__ = ["Connection", "ConnectionOptions", "next_request_id"]
 
 _log = logging.getLogger("okxws.net")
 
-_ids = itertools.count(1)
+#: Request numbers, unique in this process and never reused (okx-protocol.md section 3.1);
+#: ``str(next_request_number())`` is the id (the hot path calls the C counter directly).
+next_request_number: Final = itertools.count(1).__next__
 
 
 def next_request_id() -> str:
-    """A request id unique in this process and never reused (okx-protocol.md section 3.1)."""
-    return str(next(_ids))
+    """A request id unique in this process and never reused."""
+    return str(next_request_number())
 
 
 def _nothing_sent(error: OkxError) -> OkxError:
@@ -207,7 +209,9 @@ class _Socket:
                 fut.set_exception(OkxPartialBatchError(msg, self.conn.kind))
             else:
                 fut.set_exception(OkxApiError(msg, self.conn.kind))
-        self.conn.on_response(msg)
+        conn = self.conn
+        if conn.response_handlers:  # the emitter's live list: no call when nobody listens
+            conn.emit_response(msg)
         if not self.delivers_pushes and not self.pending:
             self.close()  # a drained socket replaced after a 64008 notice
 
@@ -328,9 +332,10 @@ class Connection:
         self._events = events
         self._now_s = now_s
         self._push_sink = on_push
-        self._response_handlers = events.handlers("response")
+        self.response_handlers = events.handlers("response")
         self._sm = ConnectionStateMachine()
-        self._sock: _Socket | None = None
+        #: The socket to send on now: set only while the connection is ready (hot path).
+        self.sock: _Socket | None = None
         self._draining: set[_Socket] = set()
         self._ready: asyncio.Future[None] | None = None
         self._supervisor: asyncio.Task[None] | None = None
@@ -355,11 +360,8 @@ class Connection:
     # -- readiness ----------------------------------------------------------------------
 
     def ready_socket(self) -> _Socket | None:
-        """The socket to send on now, or None if the connection is not ready (hot path)."""
-        sock = self._sock
-        if sock is not None and self._sm.state is ConnState.READY:
-            return sock
-        return None
+        """The socket to send on now, or None if the connection is not ready."""
+        return self.sock
 
     async def wait_ready(self, timeout: float | None) -> _Socket:
         """Start the connection if needed and wait until it is open (and logged in)."""
@@ -428,7 +430,7 @@ class Connection:
                 continue
             attempt = 0
             self._last_error = None
-            self._sock = sock
+            self.sock = sock
             self._set_ready()
             if reconnecting:
                 self._emit("reconnected", {})
@@ -454,15 +456,15 @@ class Connection:
                 sock.notice = asyncio.get_running_loop().create_future()
                 continue  # keep the old socket until it closes; the next loss reconnects
             self._retire(sock)
-            self._sock = sock = new
+            self.sock = sock = new
             self._emit("reconnected", {})
 
     def socket_closed(self, sock: _Socket) -> None:
         """Called the moment a socket dies: new requests wait for the next one at once."""
-        if sock is self._sock:
-            self._sock = None
+        if sock is self.sock:
+            self.sock = None
         closing = self._sm.state in (ConnState.CLOSING, ConnState.CLOSED)
-        if self._sock is None and not closing and (self._ready is None or self._ready.done()):
+        if self.sock is None and not closing and (self._ready is None or self._ready.done()):
             self._ready = asyncio.get_running_loop().create_future()
 
     def _retire(self, sock: _Socket) -> None:
@@ -572,9 +574,8 @@ class Connection:
     def on_push(self, msg: dict[str, Any]) -> None:
         self._push_sink(msg, self)
 
-    def on_response(self, msg: dict[str, Any]) -> None:
-        if self._response_handlers:  # the emitter's own list: no call when nobody listens
-            self._events.emit("response", msg)
+    def emit_response(self, msg: dict[str, Any]) -> None:
+        self._events.emit("response", msg)
 
     def emit_exception(self, error: BaseException) -> None:
         self._last_error = error
@@ -593,6 +594,7 @@ class Connection:
             return
         if sm.state is not ConnState.CLOSING:
             sm.handle(ConnEvent.CLOSE)
+        current_sock, self.sock = self.sock, None  # nothing new is sent while closing
         if self._supervisor is not None:
             self._supervisor.cancel()
             try:
@@ -602,8 +604,7 @@ class Connection:
                 if current is not None and current.cancelling():
                     raise
         self._set_ready(OkxStateError(f"{self.name}: the client is closed"))
-        socks = [s for s in (self._sock, *self._draining) if s is not None]
-        self._sock = None
+        socks = [s for s in (current_sock, *self._draining) if s is not None]
         for sock in socks:
             sock.fail_all("client closed")
             sock.close()

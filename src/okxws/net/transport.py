@@ -12,6 +12,7 @@ timer in C (``enable_auto_ping`` with a user-specific ping), so it costs nothing
 
 from __future__ import annotations
 
+import functools
 import logging
 import ssl
 from collections.abc import Callable
@@ -106,16 +107,14 @@ class _Listener(picows.WSListener):
 class WsTransport:
     """One open WebSocket: send text, close, abort. Callbacks run on the event loop."""
 
-    __slots__ = ("_listener", "_transport", "url")
+    __slots__ = ("_listener", "_transport", "send", "url")
 
     def __init__(self, url: str, transport: picows.WSTransport, listener: _Listener) -> None:
         self.url = url
         self._transport = transport
         self._listener = listener
-
-    def send(self, data: bytes) -> None:
-        """Queue one text frame (never blocks)."""
-        self._transport.send(_TEXT, data)
+        #: Queue one text frame (never blocks); a C partial, no Python frame per send.
+        self.send: Callable[[bytes], None] = functools.partial(transport.send, _TEXT)
 
     @property
     def is_closed(self) -> bool:
