@@ -107,7 +107,7 @@ def test_mass_cancel_and_spreads() -> None:
 
 def test_not_a_dict() -> None:
     with pytest.raises(OkxValidationError, match="expected a dict"):
-        validate_items("order", ["BTC-USDT"])  # type: ignore[list-item]
+        validate_items("order", ["BTC-USDT"])
 
 
 @pytest.mark.parametrize(
