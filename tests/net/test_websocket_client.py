@@ -465,3 +465,33 @@ async def test_secrets_never_logged(
         for secret in (sim.api_secret, sim.api_pass, "another-wrong-secret", "another-wrong-pass"):
             assert secret not in text
         assert '"sign"' not in text
+
+
+def test_reconnect_backoff_grows_with_jitter_and_is_capped() -> None:
+    client = WebsocketClient(
+        [ApiCredentials("k", "s", "p")],
+        reconnect_timeout=0.5,
+        max_reconnect_delay=4.0,
+        attach_event_listeners=False,
+    )
+    conn = client.connection("private")
+    for attempt, base in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 4.0), (30, 4.0)]:
+        delays = [conn._backoff(attempt) for _ in range(200)]
+        assert all(base * 0.8 <= d <= base * 1.2 for d in delays)
+        assert len(set(delays)) > 1  # jitter: clients do not reconnect in lockstep
+
+
+async def test_default_listeners_log_the_lifecycle(
+    sim: Simulator, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="okxws")
+    client = make_client(attach_event_listeners=True)
+    reconnected = event_waiter(client, "reconnected")
+    await client.connect_ws_api()
+    await sim.drop_connections("private")
+    await wait(reconnected)
+    text = caplog.text
+    assert "private connection (account 0) open" in text
+    assert "private connection (account 0) authenticated" in text
+    assert "private connection (account 0) reconnecting" in text
+    assert "private connection (account 0) reconnected" in text
