@@ -606,6 +606,14 @@ class _Account:
         self.sprd_cl_last: dict[str, _Order] = {}
 
 
+def _place_item(
+    tag: str, ts: str, ord_id: str, cl: str, code: str, msg: str, sub: str
+) -> dict[str, str]:
+    """A place result item, keys in the order of recorded replies (okx-protocol.md 11a.3)."""
+    return {"tag": tag, "ts": ts, "ordId": ord_id, "clOrdId": cl, "sCode": code, "sMsg": msg,
+            "subCode": sub}  # fmt: skip
+
+
 def _s(args: Mapping[str, object], key: str) -> str:
     v = args.get(key)
     if v is None:
@@ -781,27 +789,11 @@ class Engine:
         try:
             o = self._new_order(uid, args, inst_id)
         except _Reject as r:
-            return {
-                "tag": tag,
-                "ts": ts,
-                "ordId": "",
-                "clOrdId": cl,
-                "sCode": r.code,
-                "sMsg": r.msg,
-                "subCode": r.sub,
-            }
+            return _place_item(tag, ts, "", cl, r.code, r.msg, r.sub)
         self._push(o, None)
         self._run_taker(o)
         self._flush_mm()
-        return {
-            "tag": tag,
-            "ts": ts,
-            "ordId": o.ord_id,
-            "clOrdId": cl,
-            "sCode": "0",
-            "sMsg": _MSG_PLACED,
-            "subCode": "",
-        }
+        return _place_item(tag, ts, o.ord_id, cl, "0", _MSG_PLACED, "")
 
     def _new_order(self, uid: str, args: Mapping[str, object], inst_id: str | None) -> _Order:
         cl = _s(args, "clOrdId")
@@ -1190,6 +1182,14 @@ class Engine:
 
     # ---------------------------------------------------------------- amend
 
+    def _pending_order(self, uid: str, ord_id: str, cl: str, book: _Book) -> _Order | None:
+        """The user's live order on ``book`` by ``ordId`` (which wins) or ``clOrdId``."""
+        acct = self._accounts.get(uid)
+        if acct is None:
+            return None
+        o = acct.pending.get(ord_id) if ord_id else acct.pending_cl.get(cl)
+        return o if o is not None and o.book is book else None
+
     def amend_order(
         self, uid: str, args: Mapping[str, object], now_ms: int, *, inst_id: str | None = None
     ) -> dict[str, str]:
@@ -1213,14 +1213,10 @@ class Engine:
             new_px_raw = _s(args, "newPx")
             if not new_sz_raw and not new_px_raw:
                 raise _Reject("51500", _MSG_NO_AMEND)
-            acct = self._accounts.get(uid)
-            if acct is not None:
-                o = acct.pending.get(ord_id) if ord_id else acct.pending_cl.get(cl)
-            if o is None or o.book is not book:
-                o = None
+            o = self._pending_order(uid, ord_id, cl, book)
+            if o is None:
                 raise _Reject("51503", _MSG_AMEND_GONE)
-            assert acct is not None
-            self._amend(acct, o, new_sz_raw, new_px_raw, req)
+            self._amend(self._accounts[uid], o, new_sz_raw, new_px_raw, req)
         except _Reject as r:
             if o is not None and _bool(args.get("cxlOnFail")):
                 o.req_id = req
@@ -1332,11 +1328,8 @@ class Engine:
             book = self._resolve(args, inst_id)
             if not ord_id and not cl:
                 raise _Reject("51003", _MSG_NO_ID)
-            acct = self._accounts.get(uid)
-            o = None
-            if acct is not None:
-                o = acct.pending.get(ord_id) if ord_id else acct.pending_cl.get(cl)
-            if o is None or o.book is not book:
+            o = self._pending_order(uid, ord_id, cl, book)
+            if o is None:
                 raise _Reject("51400", _MSG_CANCEL_GONE)
         except _Reject as r:
             return {"ts": ts, "ordId": ord_id, "clOrdId": cl, "sCode": r.code, "sMsg": r.msg}
