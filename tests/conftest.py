@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 import pytest
 
 from okxws import WebsocketAPIClient, WebsocketClient
 from okxws.simulator import Simulator
 
+C = TypeVar("C", WebsocketClient, WebsocketAPIClient)
 ClientFactory = Callable[..., WebsocketClient]
 ApiClientFactory = Callable[..., WebsocketAPIClient]
 
@@ -51,33 +53,32 @@ async def sim() -> AsyncIterator[Simulator]:
         yield simulator
 
 
-@pytest.fixture
-async def make_client(sim: Simulator) -> AsyncIterator[ClientFactory]:
-    clients: list[WebsocketClient] = []
+@asynccontextmanager
+async def _factory(sim: Simulator, cls: type[C]) -> AsyncIterator[Callable[..., C]]:
+    """Clients of ``cls`` pointed at ``sim`` (options overridable), all closed afterwards."""
+    clients: list[C] = []
 
-    def factory(**overrides: Any) -> WebsocketClient:
+    def factory(**overrides: Any) -> C:
         options = {**FAST, "accounts": [sim.credentials], "ws_base_url": sim.ws_base_url,
                    "rest_base_url": sim.rest_base_url, **overrides}  # fmt: skip
-        client = WebsocketClient(**options)
+        client = cls(**options)
         clients.append(client)
         return client
 
-    yield factory
-    for client in clients:
-        await client.close()
+    try:
+        yield factory
+    finally:
+        for client in clients:
+            await client.close()
+
+
+@pytest.fixture
+async def make_client(sim: Simulator) -> AsyncIterator[ClientFactory]:
+    async with _factory(sim, WebsocketClient) as factory:
+        yield factory
 
 
 @pytest.fixture
 async def make_api_client(sim: Simulator) -> AsyncIterator[ApiClientFactory]:
-    clients: list[WebsocketAPIClient] = []
-
-    def factory(**overrides: Any) -> WebsocketAPIClient:
-        options = {**FAST, "accounts": [sim.credentials], "ws_base_url": sim.ws_base_url,
-                   "rest_base_url": sim.rest_base_url, **overrides}  # fmt: skip
-        client = WebsocketAPIClient(**options)
-        clients.append(client)
-        return client
-
-    yield factory
-    for client in clients:
-        await client.close()
+    async with _factory(sim, WebsocketAPIClient) as factory:
+        yield factory

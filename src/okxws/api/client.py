@@ -266,7 +266,7 @@ class WebsocketAPIClient:
         ``exp_time`` (epoch ms) or ``expires_in`` (seconds from now, server time): OKX drops
         the request if it arrives later (https://www.okx.com/docs-v5/en/#overview-transaction-timeouts).
         """
-        items = [params] if type(params) is dict else self._one(params, "order")
+        items = self._one(params, "order")
         return cast(
             WsApiResponse[m.PlaceOrderResult],
             await self._send("order", items, exp_time=exp_time, expires_in=expires_in,
@@ -306,7 +306,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-cancel-order
         """
-        items = [params] if type(params) is dict else self._one(params, "cancel-order")
+        items = self._one(params, "cancel-order")
         return cast(
             WsApiResponse[m.CancelOrderResult],
             await self._send("cancel-order", items, timeout=timeout, account=account),
@@ -342,7 +342,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-amend-order
         """
-        items = [params] if type(params) is dict else self._one(params, "amend-order")
+        items = self._one(params, "amend-order")
         return cast(
             WsApiResponse[m.AmendOrderResult],
             await self._send("amend-order", items, exp_time=exp_time, expires_in=expires_in,
@@ -380,7 +380,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-mass-cancel-order
         """
-        items = [params] if type(params) is dict else self._one(params, "mass-cancel")
+        items = self._one(params, "mass-cancel")
         return cast(
             WsApiResponse[m.MassCancelResult],
             await self._send("mass-cancel", items, timeout=timeout, account=account),
@@ -399,7 +399,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-place-order
         """
-        items = [params] if type(params) is dict else self._one(params, "sprd-order")
+        items = self._one(params, "sprd-order")
         return cast(
             WsApiResponse[m.SpreadPlaceOrderResult],
             await self._send("sprd-order", items, timeout=timeout, account=account),
@@ -416,7 +416,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-amend-order
         """
-        items = [params] if type(params) is dict else self._one(params, "sprd-amend-order")
+        items = self._one(params, "sprd-amend-order")
         return cast(
             WsApiResponse[m.SpreadAmendOrderResult],
             await self._send("sprd-amend-order", items, timeout=timeout, account=account),
@@ -433,7 +433,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-order
         """
-        items = [params] if type(params) is dict else self._one(params, "sprd-cancel-order")
+        items = self._one(params, "sprd-cancel-order")
         return cast(
             WsApiResponse[m.SpreadCancelOrderResult],
             await self._send("sprd-cancel-order", items, timeout=timeout, account=account),
