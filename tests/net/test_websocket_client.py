@@ -139,6 +139,12 @@ async def test_api_error_carries_the_whole_response(make_client: ClientFactory) 
     assert info.value.data[0]["sCode"] == "51400"
     assert info.value.response["op"] == "cancel-order"
     assert not info.value.outcome_unknown
+    # The request as sent, matched to the response by its id.
+    assert info.value.request == {
+        "id": info.value.response["id"],
+        "op": "cancel-order",
+        "args": [{"instIdCode": BTC_USDT, "ordId": "1"}],
+    }
 
 
 async def test_timeout_says_outcome_unknown_and_leaves_nothing_pending(
@@ -147,11 +153,17 @@ async def test_timeout_says_outcome_unknown_and_leaves_nothing_pending(
     client = make_client()
     await client.connect_ws_api()
     sim.faults.withhold_replies("order")
+    exp_time = client.server_time_ms() + 60_000
     with pytest.raises(OkxRequestTimeoutError) as info:
-        await client.send_ws_api_request("order", [resting_buy()], timeout=0.2)
+        await client.send_ws_api_request(
+            "order", [resting_buy(clOrdId="t1")], exp_time=exp_time, timeout=0.2
+        )
     assert isinstance(info.value, TimeoutError)
     assert info.value.outcome_unknown
     assert "OUTCOME UNKNOWN" in str(info.value)
+    assert info.value.request is not None
+    assert info.value.request["args"][0]["clOrdId"] == "t1"
+    assert info.value.request["expTime"] == str(exp_time)
     sock = client.connection("private").ready_socket()
     assert sock is not None
     assert not sock.pending
@@ -203,7 +215,7 @@ async def test_idless_illegal_request_error_fails_its_request(
 async def test_cancelled_waiters_leave_nothing_behind(
     sim: Simulator, make_client: ClientFactory
 ) -> None:
-    client = make_client()
+    client = make_client(request_timeout=0.3)
     await client.connect_ws_api()
     sim.faults.withhold_replies("order")
     tasks = [
@@ -215,11 +227,45 @@ async def test_cancelled_waiters_leave_nothing_behind(
         task.cancel()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     assert all(isinstance(r, asyncio.CancelledError) for r in results)
+    sock = client.connection("private").ready_socket()
+    assert sock is not None
+    # Sent is sent: a cancelled request stays tracked until its response or its deadline.
+    assert len(sock.pending) == 200
     timeouts = await asyncio.gather(
         *(client.send_ws_api_request("order", [resting_buy()], timeout=0.05) for _ in range(200)),
         return_exceptions=True,
     )
     assert all(isinstance(r, OkxRequestTimeoutError) for r in timeouts)
+    # The last deadline to pass: every earlier one has passed by then.
+    with pytest.raises(OkxRequestTimeoutError):
+        await client.send_ws_api_request("order", [resting_buy()])
+    assert sock.pending == {}
+    assert not sock.deadlines
+
+
+async def test_late_response_to_a_cancelled_request_reaches_the_response_event(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    await client.connect_ws_api()
+    responses: list[dict[str, Any]] = []
+    answered = asyncio.Event()
+
+    def on_response(msg: dict[str, Any]) -> None:
+        responses.append(msg)
+        answered.set()
+
+    client.on("response", on_response)
+    sim.faults.reply_delay, sim.faults.reply_delay_op = 0.2, "order"
+    task = asyncio.create_task(client.send_ws_api_request("order", [resting_buy(clOrdId="late1")]))
+    await sim.wait_for(lambda: op_count(sim, "order") == 1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await wait(answered)
+    # The caller gave up waiting, not the order: its outcome still arrives.
+    assert responses[0]["data"][0]["clOrdId"] == "late1"
+    assert responses[0]["code"] == "0"
     sock = client.connection("private").ready_socket()
     assert sock is not None
     assert sock.pending == {}

@@ -202,40 +202,35 @@ class WebsocketAPIClient:
         self,
         op: str,
         items: list[Any],
-        *,
+        timeout: Timeout,
+        account: int | None,
         exp_time: int | None = None,
         expires_in: float | None = None,
-        timeout: Timeout = DEFAULT,
-        account: int | None = None,
     ) -> Awaitable[Any]:
-        # Not a coroutine: the hot path (every instrument code cached) awaits
-        # send_ws_api_request directly, one coroutine frame fewer per request in flight.
+        # Not a coroutine: the hot path (every instrument code cached, connection ready)
+        # returns the response future itself, awaited by the public method: one frame.
         wire = self._prepare_now(op, items)
         if wire is None:
-            return self._send_after_lookup(op, items, exp_time, expires_in, timeout, account)
+            return self._send_after_lookup(op, items, timeout, account, exp_time, expires_in)
         exp = (
             None
             if exp_time is None and expires_in is None
             else self._exp_time(exp_time, expires_in)
         )
-        return self._ws.send_ws_api_request(
-            op, wire, exp_time=exp, timeout=timeout, account=account
-        )
+        return self._ws.start_ws_api_request(OPS[op], wire, exp, timeout, account)
 
     async def _send_after_lookup(
         self,
         op: str,
         items: list[Any],
-        exp_time: int | None,
-        expires_in: float | None,
         timeout: Timeout,
         account: int | None,
+        exp_time: int | None,
+        expires_in: float | None,
     ) -> Any:
         wire = await self._prepare(op, items)
         exp = self._exp_time(exp_time, expires_in)
-        return await self._ws.send_ws_api_request(
-            op, wire, exp_time=exp, timeout=timeout, account=account
-        )
+        return await self._ws.start_ws_api_request(OPS[op], wire, exp, timeout, account)
 
     @staticmethod
     def _one(params: Any, op: str) -> list[Mapping[str, Any]]:
@@ -268,10 +263,9 @@ class WebsocketAPIClient:
         """
         items = self._one(params, "order")
         return cast(
-            WsApiResponse[m.PlaceOrderResult],
-            await self._send("order", items, exp_time=exp_time, expires_in=expires_in,
-                             timeout=timeout, account=account),
-        )  # fmt: skip
+            "WsApiResponse[m.PlaceOrderResult]",
+            await self._send("order", items, timeout, account, exp_time, expires_in),
+        )
 
     async def submit_multiple_orders(
         self,
@@ -289,10 +283,9 @@ class WebsocketAPIClient:
         """
         items = self._many(params, "batch-orders")
         return cast(
-            WsApiResponse[m.PlaceOrderResult],
-            await self._send("batch-orders", items, exp_time=exp_time, expires_in=expires_in,
-                             timeout=timeout, account=account),
-        )  # fmt: skip
+            "WsApiResponse[m.PlaceOrderResult]",
+            await self._send("batch-orders", items, timeout, account, exp_time, expires_in),
+        )
 
     async def cancel_order(
         self,
@@ -308,8 +301,8 @@ class WebsocketAPIClient:
         """
         items = self._one(params, "cancel-order")
         return cast(
-            WsApiResponse[m.CancelOrderResult],
-            await self._send("cancel-order", items, timeout=timeout, account=account),
+            "WsApiResponse[m.CancelOrderResult]",
+            await self._send("cancel-order", items, timeout, account),
         )
 
     async def cancel_multiple_orders(
@@ -325,8 +318,8 @@ class WebsocketAPIClient:
         """
         items = self._many(params, "batch-cancel-orders")
         return cast(
-            WsApiResponse[m.CancelOrderResult],
-            await self._send("batch-cancel-orders", items, timeout=timeout, account=account),
+            "WsApiResponse[m.CancelOrderResult]",
+            await self._send("batch-cancel-orders", items, timeout, account),
         )
 
     async def amend_order(
@@ -344,10 +337,9 @@ class WebsocketAPIClient:
         """
         items = self._one(params, "amend-order")
         return cast(
-            WsApiResponse[m.AmendOrderResult],
-            await self._send("amend-order", items, exp_time=exp_time, expires_in=expires_in,
-                             timeout=timeout, account=account),
-        )  # fmt: skip
+            "WsApiResponse[m.AmendOrderResult]",
+            await self._send("amend-order", items, timeout, account, exp_time, expires_in),
+        )
 
     async def amend_multiple_orders(
         self,
@@ -364,10 +356,9 @@ class WebsocketAPIClient:
         """
         items = self._many(params, "batch-amend-orders")
         return cast(
-            WsApiResponse[m.AmendOrderResult],
-            await self._send("batch-amend-orders", items, exp_time=exp_time,
-                             expires_in=expires_in, timeout=timeout, account=account),
-        )  # fmt: skip
+            "WsApiResponse[m.AmendOrderResult]",
+            await self._send("batch-amend-orders", items, timeout, account, exp_time, expires_in),
+        )
 
     async def mass_cancel_orders(
         self,
@@ -382,8 +373,8 @@ class WebsocketAPIClient:
         """
         items = self._one(params, "mass-cancel")
         return cast(
-            WsApiResponse[m.MassCancelResult],
-            await self._send("mass-cancel", items, timeout=timeout, account=account),
+            "WsApiResponse[m.MassCancelResult]",
+            await self._send("mass-cancel", items, timeout, account),
         )
 
     # -- spread trading (business connection) ------------------------------------------
@@ -401,8 +392,8 @@ class WebsocketAPIClient:
         """
         items = self._one(params, "sprd-order")
         return cast(
-            WsApiResponse[m.SpreadPlaceOrderResult],
-            await self._send("sprd-order", items, timeout=timeout, account=account),
+            "WsApiResponse[m.SpreadPlaceOrderResult]",
+            await self._send("sprd-order", items, timeout, account),
         )
 
     async def amend_spread_order(
@@ -418,8 +409,8 @@ class WebsocketAPIClient:
         """
         items = self._one(params, "sprd-amend-order")
         return cast(
-            WsApiResponse[m.SpreadAmendOrderResult],
-            await self._send("sprd-amend-order", items, timeout=timeout, account=account),
+            "WsApiResponse[m.SpreadAmendOrderResult]",
+            await self._send("sprd-amend-order", items, timeout, account),
         )
 
     async def cancel_spread_order(
@@ -435,8 +426,8 @@ class WebsocketAPIClient:
         """
         items = self._one(params, "sprd-cancel-order")
         return cast(
-            WsApiResponse[m.SpreadCancelOrderResult],
-            await self._send("sprd-cancel-order", items, timeout=timeout, account=account),
+            "WsApiResponse[m.SpreadCancelOrderResult]",
+            await self._send("sprd-cancel-order", items, timeout, account),
         )
 
     async def mass_cancel_spread_orders(
@@ -452,6 +443,6 @@ class WebsocketAPIClient:
         """
         items = self._one({} if params is None else params, "sprd-mass-cancel")
         return cast(
-            WsApiResponse[m.MassCancelResult],
-            await self._send("sprd-mass-cancel", items, timeout=timeout, account=account),
+            "WsApiResponse[m.MassCancelResult]",
+            await self._send("sprd-mass-cancel", items, timeout, account),
         )

@@ -12,8 +12,8 @@ import logging
 import math
 import ssl
 import time
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Final, Literal
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Final, Literal, cast
 
 import aiohttp
 
@@ -28,7 +28,7 @@ from ..protocol.exceptions import (
     OkxValidationError,
 )
 from ..protocol.messages import ChannelArg, OpResponse
-from ..protocol.ops import OPS, channel_conn_kind, channel_needs_login
+from ..protocol.ops import OPS, OpSpec, channel_conn_kind, channel_needs_login
 from .connection import Connection, ConnectionOptions, channel_key, next_request_number
 from .events import EventEmitter, EventName, Handler, attach_logging_listeners
 from .streams import OverflowPolicy, PushStream
@@ -260,7 +260,8 @@ class WebsocketClient:
         Raises :class:`~okxws.OkxApiError` when ``code`` is not "0" (with the whole
         response), :class:`~okxws.OkxRequestTimeoutError` after the deadline and
         :class:`~okxws.OkxConnectionLostError` if the socket dies first (both: outcome
-        unknown; never re-sent). See https://www.okx.com/docs-v5/en/#overview-websocket.
+        unknown; never re-sent). Every error carries ``request``, the request as sent.
+        See https://www.okx.com/docs-v5/en/#overview-websocket.
         """
         spec = OPS.get(op)
         if spec is None:
@@ -269,41 +270,59 @@ class WebsocketClient:
             raise OkxValidationError(f"{op}: args must be a non-empty list")
         if len(args) > spec.max_items:
             raise OkxValidationError(f"{op}: at most {spec.max_items} items, got {len(args)}")
+        return cast(
+            OpResponse,
+            await self.start_ws_api_request(spec, args, exp_time, timeout, account),
+        )
+
+    def start_ws_api_request(
+        self,
+        spec: OpSpec,
+        args: list[Any],
+        exp_time: int | str | None,
+        timeout: Timeout,
+        account: int | None,
+    ) -> Awaitable[Any]:
+        """Send a checked request now and return the future of its response.
+
+        For callers that have checked ``args`` against ``spec`` already: awaiting the
+        future directly keeps one coroutine frame off every request in flight. When the
+        connection is not ready yet this returns a coroutine that waits for it (within
+        the deadline) and then sends.
+        """
+        if exp_time is not None and not spec.supports_exp_time:
+            raise OkxValidationError(f"{spec.name} does not support expTime")
         wait = self.request_timeout if timeout is DEFAULT else self._deadline(timeout)
         conn = self._default_conns.get(spec.conn_kind) if account is None else None
         if conn is None:
             conn = self._connection(spec.conn_kind, self._account_index(account))
         rid = str(next_request_number())
+        op = spec.name
         request: dict[str, Any] = {"id": rid, "op": op, "args": args}
+        exp = None
         if exp_time is not None:
-            if not spec.supports_exp_time:
-                raise OkxValidationError(f"{op} does not support expTime")
-            request["expTime"] = str(exp_time)
+            request["expTime"] = exp = str(exp_time)
         data = codec.encode(request)
-
         sock = conn.sock
         if sock is None:
-            started = time.monotonic()
-            sock = await conn.wait_ready(wait)
-            if wait is not None:
-                wait = max(wait - (time.monotonic() - started), 0.0)
-        fut: asyncio.Future[OpResponse] = sock.loop.create_future()
-        sock.send(rid, op, data, fut, timeout=wait)  # the socket enforces the deadline
-        # The frame is in the kernel or the transport's buffer now: keep neither it (an
-        # orjson bytes object holds a ~4 KiB allocation) nor the request dict alive for the
-        # whole wait; an error rebuilds the request from its parts.
-        del data, request
-        try:
-            return await fut
-        except OkxError as exc:
-            # What was sent, clOrdIds included: the key to finding an order whose outcome
-            # is unknown (never the credentials: they are not part of a request).
-            exc.request = {"id": rid, "op": op, "args": args}
-            if exp_time is not None:
-                exc.request["expTime"] = str(exp_time)
-            raise
-        finally:
-            sock.pending.pop(rid, None)
+            return self._send_when_ready(conn, rid, op, args, exp, data, wait)
+        return sock.request(rid, op, args, exp, data, wait)
+
+    @staticmethod
+    async def _send_when_ready(
+        conn: Connection,
+        rid: str,
+        op: str,
+        args: list[Any],
+        exp_time: str | None,
+        data: bytes,
+        wait: float | None,
+    ) -> Any:
+        started = time.monotonic()
+        sock = await conn.wait_ready(wait)
+        if wait is not None:
+            wait = max(wait - (time.monotonic() - started), 0.0)
+        return await sock.request(rid, op, args, exp_time, data, wait)
 
     # -- streams ------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from ..protocol import codec
 from ..protocol.auth import ApiCredentials, build_login_request
@@ -84,32 +84,50 @@ class ConnectionOptions:
     ssl_context: ssl.SSLContext | None = None
 
 
-class _Pending:
-    """A request awaiting its response; a subscribe waits for one ack per channel."""
+class _Pending(NamedTuple):
+    """A request awaiting its response, and what its errors report as ``request``."""
 
-    __slots__ = ("acks_left", "deadline", "fut", "op", "timeout")
+    fut: asyncio.Future[Any]
+    op: str
+    args: list[Any]
+    exp_time: str | None
+    timeout: float | None
+    deadline: float
 
-    def __init__(self, fut: asyncio.Future[Any], op: str, acks_left: int = 1) -> None:
-        self.fut = fut
-        self.op = op
-        self.acks_left = acks_left
-        self.deadline = 0.0
-        self.timeout = 0.0
+    def request(self, rid: str) -> dict[str, Any]:
+        """The request as sent, clOrdIds included: the key to an order whose outcome is
+        unknown (never the credentials: they are not part of a request)."""
+        request = {"id": rid, "op": self.op, "args": self.args}
+        if self.exp_time is not None:
+            request["expTime"] = self.exp_time
+        return request
+
+    def fail(self, rid: str, error: OkxError) -> None:
+        if not self.fut.done():
+            error.request = self.request(rid)
+            self.fut.set_exception(error)
 
     def expire(self, rid: str) -> None:
-        if not self.fut.done():
-            self.fut.set_exception(
-                OkxRequestTimeoutError(
-                    f"no response to {self.op} request {rid} within {self.timeout} s: "
-                    "OUTCOME UNKNOWN (not re-sent; look the order up by clOrdId)"
-                )
-            )
+        self.fail(
+            rid,
+            OkxRequestTimeoutError(
+                f"no response to {self.op} request {rid} within {self.timeout} s: "
+                "OUTCOME UNKNOWN (not re-sent; look the order up by clOrdId)"
+            ),
+        )
+
+
+#: tuple.__new__: the NamedTuple constructor is Python code, this is C (one per request).
+_new_pending: Final = tuple.__new__
+_OP_RESPONSE: Final = FrameKind.OP_RESPONSE  # an enum attribute lookup costs ~70 ns
+_PUSH: Final = FrameKind.PUSH
 
 
 class _Socket:
     """One physical WebSocket and the requests in flight on it."""
 
     __slots__ = (
+        "acks_left",
         "closed",
         "conn",
         "deadline_timer",
@@ -127,7 +145,12 @@ class _Socket:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.transport: WsTransport | None = None
+        #: Every request sent and not yet answered, expired or failed. A request whose
+        #: caller was cancelled stays until then: its late response still reaches the
+        #: ``response`` event, and a drained socket waits for it.
         self.pending: dict[str, _Pending] = {}
+        #: Acks still due per subscribe/unsubscribe request (one per channel).
+        self.acks_left: dict[str, int] = {}
         self.login_fut: asyncio.Future[dict[str, Any]] | None = None
         self.loop = loop = asyncio.get_running_loop()
         #: Ids of requests with a deadline, oldest first (deadlines never decrease along it):
@@ -146,35 +169,32 @@ class _Socket:
         if _log.isEnabledFor(logging.DEBUG):  # cheap when off: one cached level check
             _log.debug("%s <- %s", self.conn.name, raw[:2048])
         try:
-            frame = codec.decode(raw)
+            kind, msg, rid = codec.decode(raw)
         except OkxDecodeError as exc:
             # A malformed frame is logged and survived, never fatal.
             _log.warning("%s: ignoring malformed frame: %s %r", self.conn.name, exc, exc.raw)
             return
-        kind = frame.kind
-        if kind is FrameKind.OP_RESPONSE:
-            self._resolve_op(frame.id, frame.msg)
-        elif kind is FrameKind.PUSH:
+        if kind is _OP_RESPONSE:
+            self._resolve_op(rid, msg)  # type: ignore[arg-type]  # an op response has an id
+        elif kind is _PUSH:
             if self.delivers_pushes:
-                self.conn.on_push(frame.msg)
+                self.conn.on_push(msg)
         elif kind is FrameKind.SUBSCRIBE or kind is FrameKind.UNSUBSCRIBE:
-            self._ack(frame.id, frame.msg)
+            self._ack(rid, msg)
         elif kind is FrameKind.LOGIN:
             if self.login_fut is not None and not self.login_fut.done():
-                self.login_fut.set_result(frame.msg)
+                self.login_fut.set_result(msg)
         elif kind is FrameKind.ERROR:
-            self._error_event(frame.id, frame.msg)
+            self._error_event(rid, msg)
         elif kind is FrameKind.NOTICE:
-            _log.warning(
-                "%s: notice %s: %s", self.conn.name, frame.msg.get("code"), frame.msg.get("msg")
-            )
-            if frame.msg.get("code") == "64008" and not self.notice.done():
+            _log.warning("%s: notice %s: %s", self.conn.name, msg.get("code"), msg.get("msg"))
+            if msg.get("code") == "64008" and not self.notice.done():
                 self.notice.set_result(None)
         elif kind is FrameKind.CHANNEL_CONN_COUNT:
-            if frame.msg.get("event") == "channel-conn-count-error":
-                self.conn.emit_exception(OkxApiError(frame.msg, self.conn.kind))
+            if msg.get("event") == "channel-conn-count-error":
+                self.conn.emit_exception(OkxApiError(msg, self.conn.kind))
             else:
-                _log.debug("%s: %s", self.conn.name, frame.msg)
+                _log.debug("%s: %s", self.conn.name, msg)
         # FrameKind.PONG: liveness is tracked by the transport.
 
     def on_close(self, code: int | None, reason: str) -> None:
@@ -191,70 +211,78 @@ class _Socket:
 
     # -- dispatch ---------------------------------------------------------------------
 
-    def _resolve_op(self, rid: str | None, msg: dict[str, Any]) -> None:
-        pending = self.pending.pop(rid, None) if rid is not None else None
+    def _resolve_op(self, rid: str, msg: dict[str, Any]) -> None:
+        pending = self.pending.pop(rid, None)
         if pending is None:
             _log.debug("%s: response to unknown or expired request %s", self.conn.name, rid)
             return
         deadlines = self.deadlines
         while deadlines and deadlines[0] not in self.pending:
             deadlines.popleft()  # answered (or given up) at the head: forget its deadline
-        msg["connection"] = self.conn.kind
+        conn = self.conn
+        msg["connection"] = conn.kind
         fut = pending.fut
         if not fut.done():
             code = msg.get("code")
             if code == "0":
                 fut.set_result(msg)
             elif code == "2":
-                fut.set_exception(OkxPartialBatchError(msg, self.conn.kind))
+                pending.fail(rid, OkxPartialBatchError(msg, conn.kind))
             else:
-                fut.set_exception(OkxApiError(msg, self.conn.kind))
-        conn = self.conn
+                pending.fail(rid, OkxApiError(msg, conn.kind))
         if conn.response_handlers:  # the emitter's live list: no call when nobody listens
             conn.emit_response(msg)
         if not self.delivers_pushes and not self.pending:
             self.close()  # a drained socket replaced after a 64008 notice
 
     def _ack(self, rid: str | None, msg: dict[str, Any]) -> None:
-        pending = self.pending.get(rid) if rid is not None else None
-        if pending is None:
+        if rid is None or rid not in self.pending:
             return
-        pending.acks_left -= 1
-        if pending.acks_left <= 0:
-            del self.pending[rid]  # type: ignore[arg-type]
-            if not pending.fut.done():
-                pending.fut.set_result(msg)
+        left = self.acks_left.get(rid, 1) - 1
+        if left > 0:
+            self.acks_left[rid] = left
+            return
+        self.acks_left.pop(rid, None)
+        pending = self.pending.pop(rid)
+        if not pending.fut.done():
+            pending.fut.set_result(msg)
 
     def _error_event(self, rid: str | None, msg: dict[str, Any]) -> None:
         pending = self.pending.pop(rid, None) if rid is not None else None
-        if pending is None:
+        if rid is None or pending is None:
             # No request to fail (e.g. "Please log in" without an id): report it.
             self.conn.emit_exception(OkxApiError(msg, self.conn.kind))
             return
-        if not pending.fut.done():
-            pending.fut.set_exception(OkxApiError(msg, self.conn.kind))
+        self.acks_left.pop(rid, None)
+        pending.fail(rid, OkxApiError(msg, self.conn.kind))
 
     # -- sending ----------------------------------------------------------------------
 
-    def send(
+    def request(
         self,
         rid: str,
         op: str,
+        args: list[Any],
+        exp_time: str | None,
         data: bytes,
-        fut: asyncio.Future[Any],
+        timeout: float | None,
         acks: int = 1,
-        timeout: float | None = None,
-    ) -> None:
-        """Send and register; with ``timeout`` the request fails after that many seconds."""
+    ) -> asyncio.Future[Any]:
+        """Send ``data`` (the encoded request) and return the future of its response.
+
+        With ``timeout`` the future fails after that many seconds; a response, error,
+        deadline or the socket's death ends the request (never re-sent).
+        """
         if self.transport is None or self.closed.done():
             raise _nothing_sent(
                 OkxConnectionLostError(f"{self.conn.name}: socket closed before sending {op}")
             )
-        entry = self.pending[rid] = _Pending(fut, op, acks)
-        self.transport.send(data)
-        if timeout is not None:
-            entry.timeout = timeout
-            entry.deadline = deadline = self.loop.time() + timeout
+        fut = self.loop.create_future()
+        if timeout is None:
+            self.pending[rid] = _new_pending(_Pending, (fut, op, args, exp_time, None, 0.0))
+        else:
+            deadline = self.loop.time() + timeout
+            self.pending[rid] = _new_pending(_Pending, (fut, op, args, exp_time, timeout, deadline))
             if deadline >= self.last_deadline:  # the usual case: one timeout for every call
                 self.last_deadline = deadline
                 self.deadlines.append(rid)
@@ -262,6 +290,10 @@ class _Socket:
                     self.deadline_timer = self.loop.call_at(deadline, self._expire_due)
             else:  # a shorter per-call timeout: its own timer
                 self.loop.call_at(deadline, self._expire_one, rid)
+        if acks != 1:
+            self.acks_left[rid] = acks
+        self.transport.send(data)
+        return fut
 
     def _expire_due(self) -> None:
         self.deadline_timer = None
@@ -275,24 +307,27 @@ class _Socket:
             rid = deadlines.popleft()
             if entry is not None:
                 del pending[rid]
+                self.acks_left.pop(rid, None)
                 entry.expire(rid)
 
     def _expire_one(self, rid: str) -> None:
         entry = self.pending.pop(rid, None)
         if entry is not None:
+            self.acks_left.pop(rid, None)
             entry.expire(rid)
 
     def fail_all(self, why: str) -> None:
         pending, self.pending = self.pending, {}
         self.deadlines.clear()
+        self.acks_left.clear()
         for rid, entry in pending.items():
-            if not entry.fut.done():
-                entry.fut.set_exception(
-                    OkxConnectionLostError(
-                        f"{self.conn.name}: {why} with {entry.op} request {rid} in flight: "
-                        "OUTCOME UNKNOWN (not re-sent; look the order up by clOrdId)"
-                    )
-                )
+            entry.fail(
+                rid,
+                OkxConnectionLostError(
+                    f"{self.conn.name}: {why} with {entry.op} request {rid} in flight: "
+                    "OUTCOME UNKNOWN (not re-sent; look the order up by clOrdId)"
+                ),
+            )
         if self.login_fut is not None and not self.login_fut.done():
             self.login_fut.set_exception(
                 OkxConnectionLostError(f"{self.conn.name}: {why} during login")
@@ -559,8 +594,8 @@ class Connection:
     ) -> None:
         """Send one subscribe/unsubscribe and wait for an ack per channel."""
         rid = next_request_id()
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        sock.send(rid, op, codec.encode({"id": rid, "op": op, "args": args}), fut, len(args))
+        data = codec.encode({"id": rid, "op": op, "args": args})
+        fut = sock.request(rid, op, args, None, data, None, acks=len(args))
         try:
             async with asyncio.timeout(timeout):
                 await fut
@@ -568,6 +603,7 @@ class Connection:
             raise OkxRequestTimeoutError(f"{self.name}: no {op} ack within {timeout} s") from None
         finally:
             sock.pending.pop(rid, None)
+            sock.acks_left.pop(rid, None)
 
     # -- callbacks from sockets ---------------------------------------------------------
 

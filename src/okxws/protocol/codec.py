@@ -65,6 +65,9 @@ class Frame(NamedTuple):
 
 _PONG_FRAME: Final = Frame(FrameKind.PONG, {})
 _new_frame: Final = tuple.__new__
+_OP_RESPONSE: Final = FrameKind.OP_RESPONSE  # an enum attribute lookup costs ~70 ns
+_PUSH: Final = FrameKind.PUSH
+_orjson_loads: Final = orjson.loads
 _EVENT_KINDS: Final[dict[str, FrameKind]] = {
     "login": FrameKind.LOGIN,
     "subscribe": FrameKind.SUBSCRIBE,
@@ -121,24 +124,30 @@ def decode(raw: str | bytes | bytearray | memoryview) -> Frame:
 
     Raises :class:`OkxDecodeError` for anything that is not an OKX frame.
     """
-    if len(raw) == 4 and (raw == b"pong" or raw == PONG):
-        return _PONG_FRAME
-    msg = loads(raw)
-    if not isinstance(msg, dict):
+    # Hot path (one call per response): orjson inline, constants bound at import, the text
+    # "pong" (not JSON) handled where the parser rejects it.
+    try:
+        msg = _orjson_loads(raw)
+    except (orjson.JSONDecodeError, TypeError) as exc:
+        if raw == PONG or raw == b"pong":
+            return _PONG_FRAME
+        raise OkxDecodeError(f"invalid JSON: {exc}", _as_text(raw)) from None
+    if type(msg) is not dict:
         raise OkxDecodeError("frame is not a JSON object", _as_text(raw))
     event = msg.get("event")
     if event is None:
         op = msg.get("op")
         if op is not None:
             rid = msg.get("id")
-            if not isinstance(op, str) or not isinstance(rid, str | int) or isinstance(rid, bool):
-                raise OkxDecodeError("op response without a valid id/op", _as_text(raw))
-            # tuple.__new__: the NamedTuple constructor is Python code, this is C.
-            return _new_frame(
-                Frame, (FrameKind.OP_RESPONSE, msg, rid if type(rid) is str else str(rid))
-            )
+            if type(rid) is not str:
+                if type(rid) is not int:  # OKX echoes the id as sent; okxws sends strings
+                    raise OkxDecodeError("op response without a valid id", _as_text(raw))
+                rid = str(rid)
+            if type(op) is not str:
+                raise OkxDecodeError("op response without a valid op", _as_text(raw))
+            return _new_frame(Frame, (_OP_RESPONSE, msg, rid))
         if "arg" in msg and isinstance(msg["arg"], dict) and "data" in msg:
-            return _new_frame(Frame, (FrameKind.PUSH, msg, None))
+            return _new_frame(Frame, (_PUSH, msg, None))
         raise OkxDecodeError("unrecognized frame", _as_text(raw))
     if not isinstance(event, str):
         raise OkxDecodeError("event is not a string", _as_text(raw))
