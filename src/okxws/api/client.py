@@ -148,15 +148,13 @@ class WebsocketAPIClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def _prepare_now(self, op: str, items: list[Any]) -> list[Any] | None:
-        """Validate; fill in instIdCode, clOrdId and tag; the caller's dicts stay as given.
+    def _wire_items(self, op: str, items: list[Any]) -> list[Any] | None:
+        """Fill in instIdCode, clOrdId and tag, on copies: the caller's dicts stay as given.
 
-        None when an ``instId`` is not cached yet (the caller then awaits :meth:`_prepare`).
-        An item that needs no change is sent as given (it is encoded before any await).
+        None when an ``instId`` is not cached yet (see :meth:`_wire_items_after_lookup`).
         """
-        validate_items(op, items)
-        needs_inst = OPS[op].needs_inst
         fill = self._fills_defaults and op in _DEFAULTS_OPS
+        needs_inst = OPS[op].needs_inst
         out: list[Any] = []
         for item in items:
             wire: Any = item
@@ -178,12 +176,12 @@ class WebsocketAPIClient:
             out.append(wire)
         return out
 
-    async def _prepare(self, op: str, items: list[Any]) -> list[Any]:
-        """:meth:`_prepare_now` after looking up every ``instId`` not cached yet (REST)."""
+    async def _wire_items_after_lookup(self, op: str, items: list[Any]) -> list[Any]:
+        """:meth:`_wire_items` after looking up every ``instId`` not cached yet (REST)."""
         for item in items:
             if "instIdCode" not in item and self._codes.get(item["instId"]) is None:
                 await self._codes.resolve(item["instId"])
-        wire = self._prepare_now(op, items)
+        wire = self._wire_items(op, items)
         assert wire is not None
         return wire
 
@@ -207,11 +205,23 @@ class WebsocketAPIClient:
         exp_time: int | None = None,
         expires_in: float | None = None,
     ) -> Awaitable[Any]:
-        # Not a coroutine: the hot path (every instrument code cached, connection ready)
-        # returns the response future itself, awaited by the public method: one frame.
-        wire = self._prepare_now(op, items)
-        if wire is None:
-            return self._send_after_lookup(op, items, timeout, account, exp_time, expires_in)
+        """Validate, then send; returns the response future itself on the hot path.
+
+        Not a coroutine: when every instrument code is cached and the connection is ready,
+        the public method awaits the response future directly (one frame per request).
+        Everything is checked before anything is sent.
+        """
+        validate_items(op, items)
+        for item in items:
+            if self._fills_defaults or "instId" in item:
+                wire = self._wire_items(op, items)
+                if wire is None:
+                    return self._send_after_lookup(
+                        op, items, timeout, account, exp_time, expires_in
+                    )
+                break
+        else:
+            wire = items  # the usual case: sent as given (encoded before any await)
         exp = (
             None
             if exp_time is None and expires_in is None
@@ -228,15 +238,9 @@ class WebsocketAPIClient:
         exp_time: int | None,
         expires_in: float | None,
     ) -> Any:
-        wire = await self._prepare(op, items)
-        exp = self._exp_time(exp_time, expires_in)
+        exp = self._exp_time(exp_time, expires_in)  # checked before the lookup's await
+        wire = await self._wire_items_after_lookup(op, items)
         return await self._ws.start_ws_api_request(OPS[op], wire, exp, timeout, account)
-
-    @staticmethod
-    def _one(params: Any, op: str) -> list[Mapping[str, Any]]:
-        if type(params) is not dict and not isinstance(params, Mapping):
-            raise OkxValidationError(f"{op}: params must be a dict of OKX fields")
-        return [params]
 
     @staticmethod
     def _many(params: Any, op: str) -> list[Mapping[str, Any]]:
@@ -261,7 +265,7 @@ class WebsocketAPIClient:
         ``exp_time`` (epoch ms) or ``expires_in`` (seconds from now, server time): OKX drops
         the request if it arrives later (https://www.okx.com/docs-v5/en/#overview-transaction-timeouts).
         """
-        items = self._one(params, "order")
+        items = [params]
         return cast(
             "WsApiResponse[m.PlaceOrderResult]",
             await self._send("order", items, timeout, account, exp_time, expires_in),
@@ -299,7 +303,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-cancel-order
         """
-        items = self._one(params, "cancel-order")
+        items = [params]
         return cast(
             "WsApiResponse[m.CancelOrderResult]",
             await self._send("cancel-order", items, timeout, account),
@@ -335,7 +339,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-amend-order
         """
-        items = self._one(params, "amend-order")
+        items = [params]
         return cast(
             "WsApiResponse[m.AmendOrderResult]",
             await self._send("amend-order", items, timeout, account, exp_time, expires_in),
@@ -371,7 +375,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-mass-cancel-order
         """
-        items = self._one(params, "mass-cancel")
+        items = [params]
         return cast(
             "WsApiResponse[m.MassCancelResult]",
             await self._send("mass-cancel", items, timeout, account),
@@ -390,7 +394,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-place-order
         """
-        items = self._one(params, "sprd-order")
+        items = [params]
         return cast(
             "WsApiResponse[m.SpreadPlaceOrderResult]",
             await self._send("sprd-order", items, timeout, account),
@@ -407,7 +411,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-amend-order
         """
-        items = self._one(params, "sprd-amend-order")
+        items = [params]
         return cast(
             "WsApiResponse[m.SpreadAmendOrderResult]",
             await self._send("sprd-amend-order", items, timeout, account),
@@ -424,7 +428,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-order
         """
-        items = self._one(params, "sprd-cancel-order")
+        items = [params]
         return cast(
             "WsApiResponse[m.SpreadCancelOrderResult]",
             await self._send("sprd-cancel-order", items, timeout, account),
@@ -441,7 +445,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-all-orders
         """
-        items = self._one({} if params is None else params, "sprd-mass-cancel")
+        items = [{} if params is None else params]
         return cast(
             "WsApiResponse[m.MassCancelResult]",
             await self._send("sprd-mass-cancel", items, timeout, account),

@@ -44,6 +44,11 @@ _ARG_TYPES: Final = {
     "sprd-mass-cancel": m.SpreadMassCancelRequest,
 }
 _FIELD_KINDS: Final = {op: _kinds(td) for op, td in _ARG_TYPES.items()}
+#: Per operation, the fields whose value may be any string: the fast path of the check.
+_STR_FIELDS: Final = {
+    op: frozenset(f for f, kind in kinds.items() if kind == _STR)
+    for op, kinds in _FIELD_KINDS.items()
+}
 
 
 def _bad_value(where: str, field: str, kind: int, value: object) -> OkxValidationError:
@@ -59,27 +64,35 @@ def _bad_value(where: str, field: str, kind: int, value: object) -> OkxValidatio
     )
 
 
-def _check_item(spec: OpSpec, kinds: dict[str, int], item: Any, where: str) -> None:
+def _check_field(spec: OpSpec, kinds: dict[str, int], field: str, value: Any, where: str) -> None:
+    kind = kinds.get(field)
+    if kind is None:
+        raise OkxValidationError(f"{where}: unknown field {field!r} for {spec.name}")
+    if kind == _STR:
+        if not isinstance(value, str):
+            raise _bad_value(where, field, kind, value)
+    elif kind == _BOOL:
+        if value is not True and value is not False:
+            raise _bad_value(where, field, kind, value)
+    elif kind == _INT:
+        if type(value) is not int:
+            raise _bad_value(where, field, kind, value)
+    else:
+        pattern = _ALNUM_16 if kind == _ID16 else _ALNUM_32
+        if not isinstance(value, str) or pattern.fullmatch(value) is None:
+            raise _bad_value(where, field, kind, value)
+
+
+def _check_item(
+    spec: OpSpec, kinds: dict[str, int], str_fields: frozenset[str], item: Any, where: str
+) -> None:
     if type(item) is not dict and not isinstance(item, Mapping):
         kind_name = type(item).__name__
         raise OkxValidationError(f"{where}: expected a dict of OKX fields, got {kind_name}")
     for field, value in item.items():
-        kind = kinds.get(field)
-        if kind is None:
-            raise OkxValidationError(f"{where}: unknown field {field!r} for {spec.name}")
-        if kind == _STR:
-            if type(value) is not str and not isinstance(value, str):
-                raise _bad_value(where, field, kind, value)
-        elif kind == _BOOL:
-            if value is not True and value is not False:
-                raise _bad_value(where, field, kind, value)
-        elif kind == _INT:
-            if type(value) is not int:
-                raise _bad_value(where, field, kind, value)
-        else:
-            pattern = _ALNUM_16 if kind == _ID16 else _ALNUM_32
-            if not isinstance(value, str) or pattern.fullmatch(value) is None:
-                raise _bad_value(where, field, kind, value)
+        if type(value) is str and field in str_fields:
+            continue  # most fields: one type check and one set lookup
+        _check_field(spec, kinds, field, value, where)
     for field in spec.required:
         if not item.get(field):
             raise OkxValidationError(f"{where}: {field} is required for {spec.name}")
@@ -99,12 +112,12 @@ def validate_items(op: str, items: list[Any]) -> None:
         raise OkxValidationError(
             f"{op}: at most {spec.max_items} items per request, got {len(items)}"
         )
-    kinds = _FIELD_KINDS[op]
-    if not spec.is_batch:
-        _check_item(spec, kinds, items[0], op)
+    kinds, str_fields = _FIELD_KINDS[op], _STR_FIELDS[op]
+    if spec.max_items == 1:
+        _check_item(spec, kinds, str_fields, items[0], op)
         return
     for index, item in enumerate(items):
-        _check_item(spec, kinds, item, f"{op}[{index}]")
+        _check_item(spec, kinds, str_fields, item, f"{op}[{index}]")
     if op == "batch-orders":
         ids = [i["clOrdId"] for i in items if i.get("clOrdId")]
         if len(ids) != len(set(ids)):
