@@ -120,6 +120,7 @@ class _Pending(NamedTuple):
 _new_pending: Final = tuple.__new__
 _OP_RESPONSE: Final = FrameKind.OP_RESPONSE  # an enum attribute lookup costs ~70 ns
 _PUSH: Final = FrameKind.PUSH
+_DEBUG: Final = logging.DEBUG
 
 
 class _Socket:
@@ -167,7 +168,7 @@ class _Socket:
     # -- called by the transport on the event loop ------------------------------------
 
     def on_message(self, raw: bytes) -> None:
-        if _log.isEnabledFor(logging.DEBUG):  # cheap when off: one cached level check
+        if _log.isEnabledFor(_DEBUG):  # cheap when off: one cached level check
             _log.debug("%s <- %s", self.conn.name, raw[:2048])
         try:
             kind, msg, rid = codec.decode(raw)
@@ -175,8 +176,22 @@ class _Socket:
             # A malformed frame is logged and survived, never fatal.
             _log.warning("%s: ignoring malformed frame: %s %r", self.conn.name, exc, exc.raw)
             return
-        if kind is _OP_RESPONSE:
-            self._resolve_op(rid, msg)  # type: ignore[arg-type]  # an op response has an id
+        if kind is _OP_RESPONSE:  # one per request: inline, a call fewer on the hot path
+            pending = self.pending.pop(rid, None)  # type: ignore[arg-type]  # it has an id
+            if pending is None:
+                _log.debug("%s: response to unknown or expired request %s", self.conn.name, rid)
+                return
+            conn = self.conn
+            msg["connection"] = conn.kind
+            if not pending.fut.done():
+                if msg.get("code") == "0":
+                    pending.fut.set_result(msg)
+                else:
+                    self._fail_op(rid, pending, msg)  # type: ignore[arg-type]
+            if conn.response_handlers:  # the emitter's live list: no call when nobody listens
+                conn.emit_response(msg)
+            if not self.delivers_pushes and not self.pending:
+                self.close()  # a drained socket replaced after a 64008 notice
         elif kind is _PUSH:
             if self.delivers_pushes:
                 self.conn.on_push(msg)
@@ -212,26 +227,11 @@ class _Socket:
 
     # -- dispatch ---------------------------------------------------------------------
 
-    def _resolve_op(self, rid: str, msg: dict[str, Any]) -> None:
-        pending = self.pending.pop(rid, None)
-        if pending is None:
-            _log.debug("%s: response to unknown or expired request %s", self.conn.name, rid)
-            return
-        conn = self.conn
-        msg["connection"] = conn.kind
-        fut = pending.fut
-        if not fut.done():
-            code = msg.get("code")
-            if code == "0":
-                fut.set_result(msg)
-            elif code == "2":
-                pending.fail(rid, OkxPartialBatchError(msg, conn.kind))
-            else:
-                pending.fail(rid, OkxApiError(msg, conn.kind))
-        if conn.response_handlers:  # the emitter's live list: no call when nobody listens
-            conn.emit_response(msg)
-        if not self.delivers_pushes and not self.pending:
-            self.close()  # a drained socket replaced after a 64008 notice
+    def _fail_op(self, rid: str, pending: _Pending, msg: dict[str, Any]) -> None:
+        if msg.get("code") == "2":  # some items of a batch failed
+            pending.fail(rid, OkxPartialBatchError(msg, self.conn.kind))
+        else:
+            pending.fail(rid, OkxApiError(msg, self.conn.kind))
 
     def _ack(self, rid: str | None, msg: dict[str, Any]) -> None:
         if rid is None or rid not in self.pending:
