@@ -44,9 +44,14 @@ _ARG_TYPES: Final = {
     "sprd-mass-cancel": m.SpreadMassCancelRequest,
 }
 _FIELD_KINDS: Final = {op: _kinds(td) for op, td in _ARG_TYPES.items()}
-#: Per operation, the fields whose value may be any string: the fast path of the check.
+#: Per operation, the fields whose value may be any string, and the int fields (instIdCode):
+#: the fast path of the check, which leaves only the other fields to :func:`_check_field`.
 _STR_FIELDS: Final = {
     op: frozenset(f for f, kind in kinds.items() if kind == _STR)
+    for op, kinds in _FIELD_KINDS.items()
+}
+_INT_FIELDS: Final = {
+    op: frozenset(f for f, kind in kinds.items() if kind == _INT)
     for op, kinds in _FIELD_KINDS.items()
 }
 
@@ -84,14 +89,23 @@ def _check_field(spec: OpSpec, kinds: dict[str, int], field: str, value: Any, wh
 
 
 def _check_item(
-    spec: OpSpec, kinds: dict[str, int], str_fields: frozenset[str], item: Any, where: str
+    spec: OpSpec,
+    kinds: dict[str, int],
+    str_fields: frozenset[str],
+    int_fields: frozenset[str],
+    item: Any,
+    where: str,
 ) -> None:
     if type(item) is not dict and not isinstance(item, Mapping):
         kind_name = type(item).__name__
         raise OkxValidationError(f"{where}: expected a dict of OKX fields, got {kind_name}")
     for field, value in item.items():
-        if type(value) is str and field in str_fields:
-            continue  # most fields: one type check and one set lookup
+        value_type = type(value)
+        if value_type is str:
+            if field in str_fields:
+                continue  # most fields: one type check and one set lookup
+        elif value_type is int and field in int_fields:
+            continue
         _check_field(spec, kinds, field, value, where)
     for field in spec.required:
         if not item.get(field):
@@ -112,12 +126,12 @@ def validate_items(op: str, items: list[Any]) -> None:
         raise OkxValidationError(
             f"{op}: at most {spec.max_items} items per request, got {len(items)}"
         )
-    kinds, str_fields = _FIELD_KINDS[op], _STR_FIELDS[op]
+    kinds, str_fields, int_fields = _FIELD_KINDS[op], _STR_FIELDS[op], _INT_FIELDS[op]
     if spec.max_items == 1:
-        _check_item(spec, kinds, str_fields, items[0], op)
+        _check_item(spec, kinds, str_fields, int_fields, items[0], op)
         return
     for index, item in enumerate(items):
-        _check_item(spec, kinds, str_fields, item, f"{op}[{index}]")
+        _check_item(spec, kinds, str_fields, int_fields, item, f"{op}[{index}]")
     if op == "batch-orders":
         ids = [i["clOrdId"] for i in items if i.get("clOrdId")]
         if len(ids) != len(set(ids)):
