@@ -25,6 +25,8 @@ class FloorClient(picows.WSListener):
     async def connect(cls, url: str, login_args: dict | None = None) -> FloorClient:
         transport, self = await picows.ws_connect(cls, url, enable_auto_pong=True)
         self.transport = transport
+        # Bound once: get_running_loop() costs a getpid() syscall per call on CPython 3.11.
+        self.new_future = asyncio.get_running_loop().create_future
         if login_args is not None:  # one login, answered with an event (no id needed)
             self.login_fut = asyncio.get_running_loop().create_future()
             transport.send(TEXT, _dumps({"op": "login", "args": [login_args]}))
@@ -43,7 +45,7 @@ class FloorClient(picows.WSListener):
 
     async def request(self, op: str, args: list) -> dict:
         rid = str(next(self.ids))
-        fut = asyncio.get_running_loop().create_future()
+        fut = self.new_future()
         self.pending[rid] = fut
         self.transport.send(TEXT, _dumps({"id": rid, "op": op, "args": args}))
         msg = await fut

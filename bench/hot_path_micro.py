@@ -81,6 +81,7 @@ class FloorFake:
         self.pending: dict = {}
         self.ids = itertools.count(1)
         self.transport = FakeTransport(self.on_message, lambda *a: None)
+        self.new_future = asyncio.get_running_loop().create_future
 
     def on_message(self, raw: bytes) -> None:
         msg = orjson.loads(raw)
@@ -90,7 +91,7 @@ class FloorFake:
 
     async def request(self, op: str, args: list) -> dict:
         rid = str(next(self.ids))
-        fut = asyncio.get_running_loop().create_future()
+        fut = self.new_future()
         self.pending[rid] = fut
         self.transport.send(orjson.dumps({"id": rid, "op": op, "args": args}))
         msg = await fut
