@@ -180,7 +180,7 @@ class _Socket:
         if _log.isEnabledFor(_DEBUG):  # cheap when off: one cached level check
             _log.debug("%s <- %s", self.conn.name, raw[:2048])
         try:
-            kind, msg, rid = codec.decode(raw)
+            kind, msg, rid = codec.classify(raw)
         except OkxDecodeError as exc:
             # A malformed frame is logged and survived, never fatal.
             _log.warning("%s: ignoring malformed frame: %s %r", self.conn.name, exc, exc.raw)
