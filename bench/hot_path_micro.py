@@ -2,7 +2,7 @@
 """okxws's own CPU cost per request, without sockets: the A/B tool for hot-path changes.
 
     python bench/hot_path_micro.py [--n 200000] [--inflight 100] [--repeat 5] [--uvloop]
-                                   [--okxws-src DIR [--okxws-src DIR2 ...]]
+                                   [--okxws-src DIR [--okxws-src DIR2 ...]] [--callgrind]
 
 The network is replaced in-process by a fake transport (okxws: ``open_ws`` is swapped for a
 fake; the floor: the same dict-of-futures logic as bench/floor_client.py over the same fake).
@@ -12,6 +12,11 @@ request, the future, the dispatch of the reply and the wake-up of the caller. On
 noisy machine this is far more repeatable than a socket benchmark, so use it to A/B a patch:
 ``--okxws-src /tmp/copy/src`` imports okxws from a patched copy (several may be given; each
 runs in its own subprocess, interleaved).
+
+``--callgrind`` counts instructions instead of timing (valgrind's callgrind): each contender
+runs twice, with ``--n`` and ``3 * --n`` requests, and the difference gives the instructions
+per request, the same figure on every run whatever else the machine is doing. Use it when the
+timings are too noisy to see a change of a few percent; ``--n 5000`` is plenty.
 """
 
 from __future__ import annotations
@@ -152,6 +157,38 @@ def child(args) -> None:
         print(json.dumps({"us": r.run(one(args.client, args.n, args.inflight))}))
 
 
+def _child_cmd(args, client: str, src: str | None, n: int) -> list[str]:
+    cmd = [sys.executable, __file__, "--client", client, "--n", str(n),
+           "--inflight", str(args.inflight)]  # fmt: skip
+    if src:
+        cmd += ["--okxws-src", src]
+    if args.uvloop:
+        cmd.append("--uvloop")
+    return cmd
+
+
+def _instructions(cmd: list[str]) -> int:
+    """Instructions executed by ``cmd`` under callgrind (hash seed fixed: same count each run)."""
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"},
+    )  # fmt: skip
+    return int(out.stderr.rsplit("Collected : ", 1)[1].split()[0])
+
+
+def callgrind(args, variants) -> None:
+    print(f"instructions per request, {args.inflight} in flight, fake transport "
+          f"({'uvloop' if args.uvloop else 'asyncio'}), callgrind:")  # fmt: skip
+    floor = None
+    for client, src in variants:
+        small = _instructions(_child_cmd(args, client, src, args.n))
+        large = _instructions(_child_cmd(args, client, src, 3 * args.n))
+        per = (large - small) / (2 * args.n)
+        floor = floor or per
+        name = f"{client} {src or ''}".strip()
+        print(f"  {name:40s} {per:9,.0f}  ({per / floor:.2f}x the floor)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=200_000)
@@ -159,6 +196,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--uvloop", action="store_true")
     ap.add_argument("--okxws-src", action="append", default=[])
+    ap.add_argument("--callgrind", action="store_true", help="count instructions instead")
     ap.add_argument("--client", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.client:
@@ -168,16 +206,14 @@ def main() -> int:
         ("floor", None),
         *(("okxws", s) for s in (args.okxws_src or [str(HERE.parent / "src")])),
     ]
+    if args.callgrind:
+        callgrind(args, variants)
+        return 0
     results: dict[str, list[float]] = {}
     for i in range(args.repeat):
         order = variants if i % 2 == 0 else variants[::-1]
         for client, src in order:
-            cmd = [sys.executable, __file__, "--client", client, "--n", str(args.n),
-                   "--inflight", str(args.inflight)]  # fmt: skip
-            if src:
-                cmd += ["--okxws-src", src]
-            if args.uvloop:
-                cmd.append("--uvloop")
+            cmd = _child_cmd(args, client, src, args.n)
             out = subprocess.run(cmd, capture_output=True, text=True, check=True)
             us = json.loads(out.stdout.strip().splitlines()[-1])["us"]
             results.setdefault(f"{client} {src or ''}".strip(), []).append(us)
