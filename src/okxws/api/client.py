@@ -227,7 +227,7 @@ class WebsocketAPIClient:
             if exp_time is None and expires_in is None
             else self._exp_time(exp_time, expires_in)
         )
-        return self._ws.start_ws_api_request(OPS[op], wire, exp, timeout, account)
+        return self._ws._start_ws_api_request(OPS[op], wire, exp, timeout, account)
 
     async def _send_after_lookup(
         self,
@@ -240,7 +240,7 @@ class WebsocketAPIClient:
     ) -> Any:
         exp = self._exp_time(exp_time, expires_in)  # checked before the lookup's await
         wire = await self._wire_items_after_lookup(op, items)
-        return await self._ws.start_ws_api_request(OPS[op], wire, exp, timeout, account)
+        return await self._ws._start_ws_api_request(OPS[op], wire, exp, timeout, account)
 
     @staticmethod
     def _many(params: Any, op: str) -> list[Mapping[str, Any]]:

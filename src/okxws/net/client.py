@@ -272,10 +272,10 @@ class WebsocketClient:
             raise OkxValidationError(f"{op}: at most {spec.max_items} items, got {len(args)}")
         return cast(
             OpResponse,
-            await self.start_ws_api_request(spec, args, exp_time, timeout, account),
+            await self._start_ws_api_request(spec, args, exp_time, timeout, account),
         )
 
-    def start_ws_api_request(
+    def _start_ws_api_request(
         self,
         spec: OpSpec,
         args: list[Any],
@@ -285,8 +285,9 @@ class WebsocketClient:
     ) -> Awaitable[Any]:
         """Send a checked request now and return the future of its response.
 
-        For callers that have checked ``args`` against ``spec`` already: awaiting the
-        future directly keeps one coroutine frame off every request in flight. When the
+        For callers that have checked ``args`` against ``spec`` already (this method and
+        ``okxws.api``): awaiting the future directly keeps one coroutine frame off every
+        request in flight. When the
         connection is not ready yet this returns a coroutine that waits for it (within
         the deadline) and then sends.
         """

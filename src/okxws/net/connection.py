@@ -284,6 +284,9 @@ class _Socket:
             raise _nothing_sent(
                 OkxConnectionLostError(f"{self.conn.name}: socket closed before sending {op}")
             )
+        # Sent first: if sending raises nothing is left registered, and the response can
+        # only be handled on a later turn of the loop, after the registration below.
+        self.transport.send(data)
         fut = self.new_future()
         if timeout is None:
             self.pending[rid] = _new_pending(_Pending, (fut, op, args, exp_time, None, 0.0))
@@ -298,7 +301,6 @@ class _Socket:
                 self.loop.call_at(deadline, self._expire_one, rid)
         if acks != 1:
             self.acks_left[rid] = acks
-        self.transport.send(data)
         return fut
 
     def _expire_due(self) -> None:
