@@ -17,6 +17,9 @@ One run, interleaved rounds, ratios within each round (the machine is shared and
   pipelined throughput with 1/10/100/1000 requests in flight on one connection, memory per
   request in flight with 10,000 in flight (tracemalloc; the server holds every reply until all
   10,000 requests have arrived, then releases them);
+* per loop, also the 100-in-flight throughput of both contenders connected at once, in 8
+  short bursts that alternate floor, okxws, okxws, floor, ...: the median of the per-pair
+  ratios is less exposed to the machine's slow drifts than whole suites run one after the other;
 * ``--peers`` (after ``bash bench/peers/setup.sh``): the Node SDK okx-api, ccxt pro and
   python-okx, each in its own process pinned to CPU 0, against the same reply server;
 * the simulator end to end (``okxws sim --port 0`` in its own process, pinned to CPU 1):
@@ -245,6 +248,34 @@ async def memory(order, n: int, ctl: Control) -> dict:
     return {"bytes_per_req": (during - before) / n}
 
 
+async def ab_pipelined(url: str, inflight: int, n: int, chunks: int) -> dict:
+    """Pipelined throughput of the floor and okxws, both connected at once, in short bursts
+    that alternate floor, okxws, okxws, floor, ...: a slow spell of the shared machine then
+    hits both alike. Returns the medians, and the median of the per-pair ratios."""
+    ctl = await Control.connect(url + "/ws/v5/private")
+    contenders = {c.name: c for c in (Floor(url), Okxws(url))}
+    clients = {name: await c.open() for name, c in contenders.items()}
+    orders = {name: contenders[name].order_fn(clients[name]) for name in contenders}
+    try:
+        for order in orders.values():
+            for _ in range(1000):
+                await order()
+        rps: dict[str, list[float]] = {"floor": [], "okxws": []}
+        for i in range(chunks):
+            for name in ("floor", "okxws") if i % 2 == 0 else ("okxws", "floor"):
+                rps[name].append((await pipelined(orders[name], inflight, n, ctl))["rps"])
+        ratios = [o / f for f, o in zip(rps["floor"], rps["okxws"], strict=True)]
+        return {
+            "floor_rps": statistics.median(rps["floor"]),
+            "okxws_rps": statistics.median(rps["okxws"]),
+            "ratio": statistics.median(ratios),
+        }
+    finally:
+        for name, c in contenders.items():
+            await c.close(clients[name])
+        await ctl.close()
+
+
 async def suite(c, url: str, cfg) -> dict:
     res: dict = {}
     ctl = await Control.connect(url + "/ws/v5/private")
@@ -414,6 +445,13 @@ def report(rounds: list[dict], cfg, machine: dict) -> str:
             ratio, le, n = ratio_col(rounds, kind, "floor", "okxws", path)
             better = (n - le) if hib else le
             w(f"| {label} | {_fmt(f)} | {_fmt(o)} | {_fmt(ratio, 'x')} | {better}/{n} rounds |")
+        abs_ = [r[kind]["ab100"] for r in rounds if "ab100" in r.get(kind, {})]
+        if abs_:
+            ratios = [a["ratio"] for a in abs_]
+            w(f"| pipelined, 100 in flight, A/B bursts (req/s) | "
+              f"{_fmt(_med([a['floor_rps'] for a in abs_]))} | "
+              f"{_fmt(_med([a['okxws_rps'] for a in abs_]))} | {_fmt(_med(ratios), 'x')} | "
+              f"{sum(1 for x in ratios if x > 1)}/{len(ratios)} rounds |")  # fmt: skip
         for label, path in BUSY:
             f = _med([_get(r.get(kind, {}).get("floor"), path) for r in rounds])
             o = _med([_get(r.get(kind, {}).get("okxws"), path) for r in rounds])
@@ -482,6 +520,7 @@ def report(rounds: list[dict], cfg, machine: dict) -> str:
         p50 = ratio_col(rounds, kind, "floor", "okxws", ("seq", "p50"))[0]
         p99 = ratio_col(rounds, kind, "floor", "okxws", ("seq", "p99"))[0]
         thr = ratio_col(rounds, kind, "floor", "okxws", ("pipe100", "rps"))[0]
+        thr_ab = _med([r[kind]["ab100"]["ratio"] for r in rounds if "ab100" in r.get(kind, {})])
         mem = _med([_get(r.get(kind, {}).get("okxws"), ("mem", "bytes_per_req")) for r in rounds])
         for name, v, ok in [
             (f"{kind}: p50 <= 1.25x floor", p50, p50 is not None and p50 <= 1.25),
@@ -490,6 +529,11 @@ def report(rounds: list[dict], cfg, machine: dict) -> str:
                 f"{kind}: 100-in-flight throughput >= 0.8x floor",
                 thr,
                 thr is not None and thr >= 0.8,
+            ),
+            (
+                f"{kind}: the same, in alternating A/B bursts",
+                thr_ab,
+                thr_ab is not None and thr_ab >= 0.8,
             ),
         ]:
             w(f"| {name} | {_fmt(v, 'x')} | {'yes' if ok else 'NO'} |")
@@ -574,6 +618,7 @@ def main(argv=None) -> int:
     cfg.pipe = [(1, 1000), (10, 5000), (100, 10000), (1000, 10000)] if q else \
                [(1, 3000), (10, 20000), (100, 30000), (1000, 30000)]  # fmt: skip
     cfg.mem = 10_000
+    cfg.ab_n, cfg.ab_chunks = (3000, 4) if q else (5000, 8)
     cfg.peer_seq = 500 if q else 2000
     cfg.peer_warmup = 200 if q else 500
     cfg.peer_pipe = [(1, 500), (10, 2000), (100, 5000), (1000, 5000)] if q else \
@@ -615,6 +660,8 @@ def main(argv=None) -> int:
                 rnd[kind] = {}
                 for c in contenders:
                     rnd[kind][c.name] = run_in_loop(kind, lambda c=c: suite(c, url, cfg))
+                ab = run_in_loop(kind, lambda: ab_pipelined(url, 100, cfg.ab_n, cfg.ab_chunks))
+                rnd[kind]["ab100"] = ab
                 o, f = rnd[kind]["okxws"], rnd[kind]["floor"]
                 print(
                     f"round {i + 1} {kind:7s}: p50 {f['seq']['p50']:.1f}/{o['seq']['p50']:.1f} us "
@@ -623,6 +670,7 @@ def main(argv=None) -> int:
                                f" (srv {o[f'pipe{k}']['srv_busy'] * 100:.0f}%)" for k, _ in cfg.pipe)
                     + f" | cold {f['cold_ms']:.2f}/{o['cold_ms']:.2f} ms"
                     f" | mem {f['mem']['bytes_per_req']:.0f}/{o['mem']['bytes_per_req']:.0f} B"
+                    f" | A/B 100: {ab['floor_rps']:,.0f}/{ab['okxws_rps']:,.0f} ({ab['ratio']:.2f}x)"
                     "   (floor/okxws)",
                     flush=True,
                 )  # fmt: skip
