@@ -536,7 +536,8 @@ def report(rounds: list[dict], cfg, machine: dict) -> str:
                 thr_ab is not None and thr_ab >= 0.8,
             ),
         ]:
-            w(f"| {name} | {_fmt(v, 'x')} | {'yes' if ok else 'NO'} |")
+            shown = f"**{v:.3f}x**" if v is not None else "n/a"  # 3 decimals: 0.796 is not 0.8
+            w(f"| {name} | {shown} | {'yes' if ok else 'NO'} |")
         w(f"| {kind}: memory per in-flight request < 2048 B | {_fmt(mem)} B | "
           f"{'yes' if mem is not None and mem < 2048 else 'NO'} |")  # fmt: skip
     node = "okx-api (Node)"
