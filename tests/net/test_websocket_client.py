@@ -339,6 +339,26 @@ async def test_notice_64008_reconnects_without_failing_requests_in_flight(
     assert sim.login_count == 3  # private, business, and the replacement private
 
 
+async def test_a_drained_socket_closes_once_its_last_request_expires(
+    sim: Simulator, make_client: ClientFactory
+) -> None:
+    client = make_client()
+    await client.connect_ws_api()
+    reconnected = event_waiter(client, "reconnected")
+    sim.faults.withhold_replies("order")
+    in_flight = asyncio.create_task(
+        client.send_ws_api_request("order", [resting_buy()], timeout=0.3)
+    )
+    await sim.wait_for(lambda: op_count(sim, "order") == 1)
+    await sim.broadcast_notice("private")
+    await wait(reconnected)
+    assert sim.connection_count("private") == 2  # the old socket drains its request
+    with pytest.raises(OkxRequestTimeoutError):
+        await in_flight
+    # Nothing left to drain: closed now, not after drain_timeout (30 s).
+    await sim.wait_for(lambda: sim.connection_count("private") == 1)
+
+
 async def test_subscriptions_are_restored_after_reconnect(
     sim: Simulator, make_client: ClientFactory
 ) -> None:

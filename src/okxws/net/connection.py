@@ -249,19 +249,29 @@ class _Socket:
         if left > 0:
             self.acks_left[rid] = left
             return
-        self.acks_left.pop(rid, None)
-        pending = self.pending.pop(rid)
-        if not pending.fut.done():
+        pending = self.forget(rid)
+        if pending is not None and not pending.fut.done():
             pending.fut.set_result(msg)
 
     def _error_event(self, rid: str | None, msg: dict[str, Any]) -> None:
-        pending = self.pending.pop(rid, None) if rid is not None else None
+        pending = self.forget(rid) if rid is not None else None
         if rid is None or pending is None:
             # No request to fail (e.g. "Please log in" without an id): report it.
             self.conn.emit_exception(OkxApiError(msg, self.conn.kind))
             return
-        self.acks_left.pop(rid, None)
         pending.fail(rid, OkxApiError(msg, self.conn.kind))
+
+    def forget(self, rid: str) -> _Pending | None:
+        """Stop tracking a request (answered, failed, expired or given up).
+
+        A socket drained after a 64008 notice closes once it tracks nothing. (The op
+        response path does the same inline.)
+        """
+        self.acks_left.pop(rid, None)
+        entry = self.pending.pop(rid, None)
+        if not self.delivers_pushes and not self.pending:
+            self.close()
+        return entry
 
     # -- sending ----------------------------------------------------------------------
 
@@ -273,7 +283,6 @@ class _Socket:
         exp_time: str | None,
         data: bytes,
         timeout: float | None,
-        acks: int = 1,
     ) -> asyncio.Future[Any]:
         """Send ``data`` (the encoded request) and return the future of its response.
 
@@ -299,8 +308,6 @@ class _Socket:
                     self.deadline_timer = self.loop.call_at(deadline, self._expire_due)
             else:  # a shorter per-call timeout: its own timer
                 self.loop.call_at(deadline, self._expire_one, rid)
-        if acks != 1:
-            self.acks_left[rid] = acks
         return fut
 
     def _expire_due(self) -> None:
@@ -319,9 +326,8 @@ class _Socket:
             self._expire_one(rid)
 
     def _expire_one(self, rid: str) -> None:
-        entry = self.pending.pop(rid, None)
+        entry = self.forget(rid)
         if entry is not None:
-            self.acks_left.pop(rid, None)
             entry.expire(rid)
 
     def fail_all(self, why: str) -> None:
@@ -602,15 +608,15 @@ class Connection:
         """Send one subscribe/unsubscribe and wait for an ack per channel."""
         rid = next_request_id()
         data = codec.encode({"id": rid, "op": op, "args": args})
-        fut = sock.request(rid, op, args, None, data, None, acks=len(args))
+        fut = sock.request(rid, op, args, None, data, None)
+        sock.acks_left[rid] = len(args)  # one ack per channel (before any can arrive)
         try:
             async with asyncio.timeout(timeout):
                 await fut
         except TimeoutError:
             raise OkxRequestTimeoutError(f"{self.name}: no {op} ack within {timeout} s") from None
         finally:
-            sock.pending.pop(rid, None)
-            sock.acks_left.pop(rid, None)
+            sock.forget(rid)
 
     # -- callbacks from sockets ---------------------------------------------------------
 
