@@ -12,7 +12,14 @@ import yarl
 from okxws.protocol.auth import ApiCredentials, iso_timestamp, rest_headers
 from okxws.simulator import Simulator
 
-from .conftest import connect, private
+from .conftest import connect, order_args, private
+
+
+def rest_order(**kw: Any) -> dict[str, Any]:
+    """:func:`order_args` for REST, which names the instrument by ``instId``."""
+    args = order_args(**kw)
+    del args["instIdCode"]
+    return {"instId": "BTC-USDT", **args}
 
 
 async def signed(
@@ -74,15 +81,7 @@ async def test_auth_errors(sim: Simulator, http: aiohttp.ClientSession) -> None:
 
 
 async def test_place_lookup_cancel(sim: Simulator, http: aiohttp.ClientSession) -> None:
-    order = {
-        "instId": "BTC-USDT",
-        "tdMode": "cash",
-        "side": "buy",
-        "ordType": "limit",
-        "px": "50000",
-        "sz": "0.01",
-        "clOrdId": "r1",
-    }
+    order = rest_order(clOrdId="r1")
     _st, b = await signed(http, sim, "POST", "/api/v5/trade/order", order)
     assert _st == 200 and b["code"] == "0", b
     assert list(b) == ["code", "msg", "data", "inTime", "outTime"]
@@ -114,14 +113,7 @@ async def test_place_lookup_cancel(sim: Simulator, http: aiohttp.ClientSession) 
 
 
 async def test_batches_and_exptime(sim: Simulator, http: aiohttp.ClientSession) -> None:
-    o = {
-        "instId": "BTC-USDT",
-        "tdMode": "cash",
-        "side": "buy",
-        "ordType": "limit",
-        "px": "50000",
-        "sz": "0.01",
-    }
+    o = rest_order()
     _st, b = await signed(http, sim, "POST", "/api/v5/trade/batch-orders", [o, {**o, "sz": "-1"}])
     assert (b["code"], b["msg"]) == ("2", "Bulk operation partially succeeded.")
     ids = [d["ordId"] for d in b["data"] if d["ordId"]]
@@ -201,14 +193,7 @@ async def test_rest_and_ws_share_one_exchange(sim: Simulator, http: aiohttp.Clie
     await c.send({"op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]})
     await c.recv()
     await c.recv()
-    o = {
-        "instId": "BTC-USDT",
-        "tdMode": "cash",
-        "side": "buy",
-        "ordType": "limit",
-        "px": "50000",
-        "sz": "0.01",
-    }
+    o = rest_order()
     _st, b = await signed(http, sim, "POST", "/api/v5/trade/order", o)
     oid = b["data"][0]["ordId"]
     push = await c.recv()

@@ -11,6 +11,8 @@ from okxws.simulator.engine import Engine
 from okxws.simulator.faults import Faults
 from okxws.simulator.session import Account, Hub, Session
 
+from .conftest import order_args
+
 NOW_US = 1_700_000_000_000_000
 
 
@@ -99,20 +101,7 @@ def test_op_before_login_is_idless_60011() -> None:
 def test_order_reply_shape() -> None:
     _, s = make()
     frames(s, login_msg())
-    req = {
-        "id": "a1",
-        "op": "order",
-        "args": [
-            {
-                "instIdCode": 100001,
-                "tdMode": "cash",
-                "side": "buy",
-                "ordType": "limit",
-                "px": "50000",
-                "sz": "0.01",
-            }
-        ],
-    }
+    req = {"id": "a1", "op": "order", "args": [order_args()]}
     (f,) = frames(s, orjson.dumps(req))
     assert list(f) == ["id", "op", "code", "msg", "data", "inTime", "outTime"]
     assert f["code"] == "0" and f["inTime"] == str(NOW_US) and f["outTime"] == str(NOW_US + 5)

@@ -44,16 +44,19 @@ _ARG_TYPES: Final = {
     "sprd-mass-cancel": m.SpreadMassCancelRequest,
 }
 _FIELD_KINDS: Final = {op: _kinds(td) for op, td in _ARG_TYPES.items()}
+
+
+def _fields_of_kind(kind: int) -> dict[str, frozenset[str]]:
+    return {
+        op: frozenset(f for f, k in kinds.items() if k == kind)
+        for op, kinds in _FIELD_KINDS.items()
+    }
+
+
 #: Per operation, the fields whose value may be any string, and the int fields (instIdCode):
 #: the fast path of the check, which leaves only the other fields to :func:`_check_field`.
-_STR_FIELDS: Final = {
-    op: frozenset(f for f, kind in kinds.items() if kind == _STR)
-    for op, kinds in _FIELD_KINDS.items()
-}
-_INT_FIELDS: Final = {
-    op: frozenset(f for f, kind in kinds.items() if kind == _INT)
-    for op, kinds in _FIELD_KINDS.items()
-}
+_STR_FIELDS: Final = _fields_of_kind(_STR)
+_INT_FIELDS: Final = _fields_of_kind(_INT)
 
 
 def _bad_value(where: str, field: str, kind: int, value: object) -> OkxValidationError:
