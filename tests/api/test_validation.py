@@ -31,6 +31,28 @@ def test_missing_required_field(missing: str) -> None:
         validate_items("order", [item])
 
 
+@pytest.mark.parametrize("empty", ["tdMode", "sz"])
+def test_empty_required_field(empty: str) -> None:
+    with pytest.raises(OkxValidationError, match=f"{empty} is required"):
+        validate_items("order", [{**ORDER, empty: ""}])
+
+
+def test_reports_whether_an_item_names_its_instrument_by_inst_id() -> None:
+    by_inst_id = {k: v for k, v in ORDER.items() if k != "instIdCode"} | {"instId": "BTC-USDT"}
+    assert validate_items("order", [ORDER]) is False
+    assert validate_items("order", [by_inst_id]) is True
+    assert validate_items("batch-orders", [ORDER, by_inst_id]) is True
+    assert validate_items("batch-orders", [ORDER, ORDER]) is False
+
+
+def test_accepts_ids_and_str_subclasses() -> None:
+    class Price(str):
+        pass
+
+    validate_items("order", [{**ORDER, "clOrdId": "a" * 32, "tag": "T1", "px": Price("1")}])
+    validate_items("order", [{**ORDER, "sz": Price("2"), "reduceOnly": False}])
+
+
 def test_missing_instrument() -> None:
     item = {k: v for k, v in ORDER.items() if k != "instIdCode"}
     with pytest.raises(OkxValidationError, match="instIdCode"):
@@ -46,6 +68,9 @@ def test_missing_instrument() -> None:
         ("reduceOnly", "true", "must be a bool"),
         ("clOrdId", "has-dash", "1-32 letters or digits"),
         ("clOrdId", "x" * 33, "1-32 letters or digits"),
+        ("clOrdId", "", "1-32 letters or digits"),
+        ("clOrdId", "caf\u00e9", "1-32 letters or digits"),
+        ("clOrdId", 12, "must be a string"),
         ("tag", "t" * 17, "1-16 letters or digits"),
         ("postOnly", True, "unknown field 'postOnly'"),
     ],

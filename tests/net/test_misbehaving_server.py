@@ -71,6 +71,9 @@ async def test_malformed_frames_are_logged_and_survived(
         await ws.send_str("[1,2,3]")
         await ws.send_bytes(b"\x00\x01binary")
         await ws.send_str('{"id":"999999999","op":"order","code":"0","msg":"","data":[]}')
+        # Near misses of an op response: no usable id or op.
+        await ws.send_str('{"id":null,"op":"order","code":"0","msg":"","data":[]}')
+        await ws.send_str(f'{{"id":"{req["id"]}","op":7,"code":"0","msg":"","data":[]}}')
         # A reply without inTime/outTime still resolves its request.
         reply = {"id": req["id"], "op": req["op"], "code": "0", "msg": "", "data": [{"sCode": "0"}]}
         await ws.send_str(orjson.dumps(reply).decode())
@@ -102,3 +105,18 @@ async def test_error_event_with_id_in_message_fails_the_request(
         with pytest.raises(OkxApiError) as info:
             await client.send_ws_api_request("order", ORDER, timeout=None)
         assert info.value.code == "60012"
+
+
+async def test_op_response_with_a_numeric_id_resolves_its_request(
+    scripted_server: Callable[[Script], Awaitable[str]],
+) -> None:
+    async def script(ws: web.WebSocketResponse, req: dict[str, Any]) -> None:
+        # okxws sends string ids; a server echoing the id as a number is still matched.
+        reply = {"id": int(req["id"]), "op": req["op"], "code": "0", "msg": "", "data": []}
+        await ws.send_str(orjson.dumps(reply).decode())
+
+    url = await scripted_server(script)
+    async with make(url) as client:
+        res = await client.send_ws_api_request("order", ORDER)
+        assert res["code"] == "0"
+        assert res["id"] == int(res["id"])

@@ -13,7 +13,7 @@ import itertools
 import secrets
 import ssl
 from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any, Generic, Literal, Required, TypedDict, TypeVar, cast
+from typing import Any, Generic, Literal, Required, TypedDict, TypeVar
 
 from ..net.client import DEFAULT, Default, WebsocketClient
 from ..protocol import messages as m
@@ -211,15 +211,10 @@ class WebsocketAPIClient:
         the public method awaits the response future directly (one frame per request).
         Everything is checked before anything is sent.
         """
-        validate_items(op, items)
-        for item in items:
-            if self._fills_defaults or "instId" in item:
-                wire = self._wire_items(op, items)
-                if wire is None:
-                    return self._send_after_lookup(
-                        op, items, timeout, account, exp_time, expires_in
-                    )
-                break
+        if validate_items(op, items) or self._fills_defaults:
+            wire = self._wire_items(op, items)
+            if wire is None:
+                return self._send_after_lookup(op, items, timeout, account, exp_time, expires_in)
         else:
             wire = items  # the usual case: sent as given (encoded before any await)
         exp = (
@@ -266,10 +261,10 @@ class WebsocketAPIClient:
         the request if it arrives later (https://www.okx.com/docs-v5/en/#overview-transaction-timeouts).
         """
         items = [params]
-        return cast(
-            "WsApiResponse[m.PlaceOrderResult]",
-            await self._send("order", items, timeout, account, exp_time, expires_in),
+        response: WsApiResponse[m.PlaceOrderResult] = await self._send(
+            "order", items, timeout, account, exp_time, expires_in
         )
+        return response
 
     async def submit_multiple_orders(
         self,
@@ -286,10 +281,10 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-multiple-orders
         """
         items = self._many(params, "batch-orders")
-        return cast(
-            "WsApiResponse[m.PlaceOrderResult]",
-            await self._send("batch-orders", items, timeout, account, exp_time, expires_in),
+        response: WsApiResponse[m.PlaceOrderResult] = await self._send(
+            "batch-orders", items, timeout, account, exp_time, expires_in
         )
+        return response
 
     async def cancel_order(
         self,
@@ -304,10 +299,10 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-cancel-order
         """
         items = [params]
-        return cast(
-            "WsApiResponse[m.CancelOrderResult]",
-            await self._send("cancel-order", items, timeout, account),
+        response: WsApiResponse[m.CancelOrderResult] = await self._send(
+            "cancel-order", items, timeout, account
         )
+        return response
 
     async def cancel_multiple_orders(
         self,
@@ -321,10 +316,10 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-cancel-multiple-orders
         """
         items = self._many(params, "batch-cancel-orders")
-        return cast(
-            "WsApiResponse[m.CancelOrderResult]",
-            await self._send("batch-cancel-orders", items, timeout, account),
+        response: WsApiResponse[m.CancelOrderResult] = await self._send(
+            "batch-cancel-orders", items, timeout, account
         )
+        return response
 
     async def amend_order(
         self,
@@ -340,10 +335,10 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-amend-order
         """
         items = [params]
-        return cast(
-            "WsApiResponse[m.AmendOrderResult]",
-            await self._send("amend-order", items, timeout, account, exp_time, expires_in),
+        response: WsApiResponse[m.AmendOrderResult] = await self._send(
+            "amend-order", items, timeout, account, exp_time, expires_in
         )
+        return response
 
     async def amend_multiple_orders(
         self,
@@ -359,10 +354,10 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-amend-multiple-orders
         """
         items = self._many(params, "batch-amend-orders")
-        return cast(
-            "WsApiResponse[m.AmendOrderResult]",
-            await self._send("batch-amend-orders", items, timeout, account, exp_time, expires_in),
+        response: WsApiResponse[m.AmendOrderResult] = await self._send(
+            "batch-amend-orders", items, timeout, account, exp_time, expires_in
         )
+        return response
 
     async def mass_cancel_orders(
         self,
@@ -376,10 +371,10 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-mass-cancel-order
         """
         items = [params]
-        return cast(
-            "WsApiResponse[m.MassCancelResult]",
-            await self._send("mass-cancel", items, timeout, account),
+        response: WsApiResponse[m.MassCancelResult] = await self._send(
+            "mass-cancel", items, timeout, account
         )
+        return response
 
     # -- spread trading (business connection) ------------------------------------------
 
@@ -395,10 +390,10 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-place-order
         """
         items = [params]
-        return cast(
-            "WsApiResponse[m.SpreadPlaceOrderResult]",
-            await self._send("sprd-order", items, timeout, account),
+        response: WsApiResponse[m.SpreadPlaceOrderResult] = await self._send(
+            "sprd-order", items, timeout, account
         )
+        return response
 
     async def amend_spread_order(
         self,
@@ -412,10 +407,10 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-amend-order
         """
         items = [params]
-        return cast(
-            "WsApiResponse[m.SpreadAmendOrderResult]",
-            await self._send("sprd-amend-order", items, timeout, account),
+        response: WsApiResponse[m.SpreadAmendOrderResult] = await self._send(
+            "sprd-amend-order", items, timeout, account
         )
+        return response
 
     async def cancel_spread_order(
         self,
@@ -429,10 +424,10 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-order
         """
         items = [params]
-        return cast(
-            "WsApiResponse[m.SpreadCancelOrderResult]",
-            await self._send("sprd-cancel-order", items, timeout, account),
+        response: WsApiResponse[m.SpreadCancelOrderResult] = await self._send(
+            "sprd-cancel-order", items, timeout, account
         )
+        return response
 
     async def mass_cancel_spread_orders(
         self,
@@ -446,7 +441,7 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-all-orders
         """
         items = [{} if params is None else params]
-        return cast(
-            "WsApiResponse[m.MassCancelResult]",
-            await self._send("sprd-mass-cancel", items, timeout, account),
+        response: WsApiResponse[m.MassCancelResult] = await self._send(
+            "sprd-mass-cancel", items, timeout, account
         )
+        return response

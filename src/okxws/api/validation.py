@@ -6,7 +6,6 @@ operation is refused here instead of earning an "Illegal request" from OKX.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -16,18 +15,22 @@ from ..protocol.ops import OPS, OpSpec
 
 __all__ = ["validate_items"]
 
-_ALNUM_32: Final = re.compile(r"[A-Za-z0-9]{1,32}")
-_ALNUM_16: Final = re.compile(r"[A-Za-z0-9]{1,16}")
 _BOOL_FIELDS: Final = frozenset({"reduceOnly", "banAmend", "cxlOnFail", "isElpTakerAccess"})
 
 # What each field must be; one dict lookup per field keeps validation off the latency budget.
 _STR, _BOOL, _INT, _ID32, _ID16 = range(5)
+_ID_LIMITS: Final = {_ID32: 32, _ID16: 16}
 
 
 def _kinds(typed_dict: Any) -> dict[str, int]:
     fields = typed_dict.__required_keys__ | typed_dict.__optional_keys__
     special = {"instIdCode": _INT, "clOrdId": _ID32, "reqId": _ID32, "tag": _ID16}
     return {f: _BOOL if f in _BOOL_FIELDS else special.get(f, _STR) for f in fields}
+
+
+def _is_id(value: str, limit: int) -> bool:
+    """1 to ``limit`` ASCII letters or digits (clOrdId, reqId, tag)."""
+    return value.isascii() and value.isalnum() and len(value) <= limit
 
 
 _ARG_TYPES: Final = {
@@ -43,99 +46,128 @@ _ARG_TYPES: Final = {
     "sprd-cancel-order": m.SpreadCancelOrderRequest,
     "sprd-mass-cancel": m.SpreadMassCancelRequest,
 }
-_FIELD_KINDS: Final = {op: _kinds(td) for op, td in _ARG_TYPES.items()}
 
 
-def _fields_of_kind(kind: int) -> dict[str, frozenset[str]]:
-    return {
-        op: frozenset(f for f, k in kinds.items() if k == kind)
-        for op, kinds in _FIELD_KINDS.items()
-    }
+class _OpRules:
+    """What the items of one operation must look like, laid out for the per-field loop.
 
+    Each field of the usual order takes one type check and one or two set lookups; only
+    the others go through :meth:`_check_field`, which also words the error.
+    """
 
-#: Per operation, the fields whose value may be any string, and the int fields (instIdCode):
-#: the fast path of the check, which leaves only the other fields to :func:`_check_field`.
-_STR_FIELDS: Final = _fields_of_kind(_STR)
-_INT_FIELDS: Final = _fields_of_kind(_INT)
-
-
-def _bad_value(where: str, field: str, kind: int, value: object) -> OkxValidationError:
-    if kind == _BOOL:
-        return OkxValidationError(f"{where}: {field} must be a bool, not {value!r}")
-    if kind == _INT:
-        return OkxValidationError(f"{where}: {field} must be an int, not {value!r}")
-    if kind in (_ID32, _ID16) and isinstance(value, str):
-        limit = 16 if kind == _ID16 else 32
-        return OkxValidationError(f"{where}: {field} must be 1-{limit} letters or digits")
-    return OkxValidationError(
-        f"{where}: {field} must be a string (OKX sends numbers as strings), not {value!r}"
+    __slots__ = (
+        "id_limits",
+        "int_fields",
+        "kinds",
+        "max_items",
+        "needs_inst",
+        "one_of",
+        "optional_str",
+        "required",
+        "required_count",
+        "required_str",
+        "spec",
     )
 
+    def __init__(self, spec: OpSpec, kinds: dict[str, int]) -> None:
+        def fields(*of_kinds: int) -> frozenset[str]:
+            return frozenset(f for f, k in kinds.items() if k in of_kinds)
 
-def _check_field(spec: OpSpec, kinds: dict[str, int], field: str, value: Any, where: str) -> None:
-    kind = kinds.get(field)
-    if kind is None:
-        raise OkxValidationError(f"{where}: unknown field {field!r} for {spec.name}")
-    if kind == _STR:
-        if not isinstance(value, str):
-            raise _bad_value(where, field, kind, value)
-    elif kind == _BOOL:
-        if value is not True and value is not False:
-            raise _bad_value(where, field, kind, value)
-    elif kind == _INT:
-        if type(value) is not int:
-            raise _bad_value(where, field, kind, value)
-    else:
-        pattern = _ALNUM_16 if kind == _ID16 else _ALNUM_32
-        if not isinstance(value, str) or pattern.fullmatch(value) is None:
-            raise _bad_value(where, field, kind, value)
+        self.spec = spec
+        self.kinds = kinds
+        self.max_items = spec.max_items
+        self.required = spec.required
+        self.one_of = spec.one_of
+        self.needs_inst = spec.needs_inst
+        # Required fields are all plain strings: counting those seen non-empty in the loop
+        # replaces a second pass over them.
+        self.required_str = frozenset(spec.required)
+        assert self.required_str <= fields(_STR), spec.name
+        self.required_count = len(self.required_str)
+        self.optional_str = fields(_STR) - self.required_str
+        self.int_fields = fields(_INT)
+        self.id_limits = {f: _ID_LIMITS[k] for f, k in kinds.items() if k in _ID_LIMITS}
+
+    def check_item(self, item: Any, where: str) -> bool:
+        """Raise for anything OKX would refuse in ``item``; True if it names ``instId``."""
+        if type(item) is not dict and not isinstance(item, Mapping):
+            kind_name = type(item).__name__
+            raise OkxValidationError(f"{where}: expected a dict of OKX fields, got {kind_name}")
+        optional_str, required_str = self.optional_str, self.required_str
+        required_seen = 0
+        for field, value in item.items():
+            value_type = type(value)
+            if value_type is str:
+                if field in optional_str:
+                    continue  # most fields: one type check and one set lookup
+                if field in required_str and value:
+                    required_seen += 1
+                    continue
+                limit = self.id_limits.get(field)
+                if limit is not None and _is_id(value, limit):
+                    continue
+            elif value_type is int and field in self.int_fields:
+                continue
+            self._check_field(field, value, where)
+        if required_seen != self.required_count:
+            for field in self.required:
+                if not item.get(field):
+                    raise OkxValidationError(f"{where}: {field} is required for {self.spec.name}")
+        for group in self.one_of:
+            if not any(item.get(field) for field in group):
+                raise OkxValidationError(f"{where}: one of {', '.join(group)} is required")
+        if self.needs_inst and "instIdCode" not in item:
+            if not item.get("instId"):
+                raise OkxValidationError(
+                    f"{where}: instIdCode (or instId to look it up) is required"
+                )
+            return True
+        return "instId" in item
+
+    def _check_field(self, field: str, value: Any, where: str) -> None:
+        """Accept what the loop's fast path did not (a str subclass, say), or raise."""
+        kind = self.kinds.get(field)
+        if kind is None:
+            raise OkxValidationError(f"{where}: unknown field {field!r} for {self.spec.name}")
+        if kind == _BOOL:
+            if value is not True and value is not False:
+                raise OkxValidationError(f"{where}: {field} must be a bool, not {value!r}")
+        elif kind == _INT:
+            if type(value) is not int:
+                raise OkxValidationError(f"{where}: {field} must be an int, not {value!r}")
+        elif not isinstance(value, str):
+            raise OkxValidationError(
+                f"{where}: {field} must be a string (OKX sends numbers as strings), not {value!r}"
+            )
+        elif kind in _ID_LIMITS and not _is_id(value, _ID_LIMITS[kind]):
+            limit = _ID_LIMITS[kind]
+            raise OkxValidationError(f"{where}: {field} must be 1-{limit} letters or digits")
 
 
-def _check_item(
-    spec: OpSpec,
-    kinds: dict[str, int],
-    str_fields: frozenset[str],
-    int_fields: frozenset[str],
-    item: Any,
-    where: str,
-) -> None:
-    if type(item) is not dict and not isinstance(item, Mapping):
-        kind_name = type(item).__name__
-        raise OkxValidationError(f"{where}: expected a dict of OKX fields, got {kind_name}")
-    for field, value in item.items():
-        value_type = type(value)
-        if value_type is str:
-            if field in str_fields:
-                continue  # most fields: one type check and one set lookup
-        elif value_type is int and field in int_fields:
-            continue
-        _check_field(spec, kinds, field, value, where)
-    for field in spec.required:
-        if not item.get(field):
-            raise OkxValidationError(f"{where}: {field} is required for {spec.name}")
-    for group in spec.one_of:
-        if not any(item.get(field) for field in group):
-            raise OkxValidationError(f"{where}: one of {', '.join(group)} is required")
-    if spec.needs_inst and "instIdCode" not in item and not item.get("instId"):
-        raise OkxValidationError(f"{where}: instIdCode (or instId to look it up) is required")
+_RULES: Final = {op: _OpRules(OPS[op], _kinds(td)) for op, td in _ARG_TYPES.items()}
 
 
-def validate_items(op: str, items: list[Any]) -> None:
-    """Raise :class:`OkxValidationError` for anything OKX would refuse in ``items``."""
-    spec = OPS[op]
+def validate_items(op: str, items: list[Any]) -> bool:
+    """Raise :class:`OkxValidationError` for anything OKX would refuse in ``items``.
+
+    Returns True when an item names its instrument by ``instId`` (looked up, then sent as
+    ``instIdCode``). Fields and types follow the request ``TypedDict``s, which follow
+    https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-order and its siblings.
+    """
+    rules = _RULES[op]
+    if len(items) == 1:  # single operations: the hot path
+        return rules.check_item(items[0], op)
     if not items:
         raise OkxValidationError(f"{op}: nothing to send")
-    if len(items) > spec.max_items:
+    if len(items) > rules.max_items:
         raise OkxValidationError(
-            f"{op}: at most {spec.max_items} items per request, got {len(items)}"
+            f"{op}: at most {rules.max_items} items per request, got {len(items)}"
         )
-    kinds, str_fields, int_fields = _FIELD_KINDS[op], _STR_FIELDS[op], _INT_FIELDS[op]
-    if spec.max_items == 1:
-        _check_item(spec, kinds, str_fields, int_fields, items[0], op)
-        return
+    by_inst_id = False
     for index, item in enumerate(items):
-        _check_item(spec, kinds, str_fields, int_fields, item, f"{op}[{index}]")
+        by_inst_id |= rules.check_item(item, f"{op}[{index}]")
     if op == "batch-orders":
         ids = [i["clOrdId"] for i in items if i.get("clOrdId")]
         if len(ids) != len(set(ids)):
             raise OkxValidationError(f"{op}: clOrdId must be unique within the batch")
+    return by_inst_id

@@ -120,6 +120,8 @@ class _Pending(NamedTuple):
 #: tuple.__new__: the NamedTuple constructor is Python code, this is C (one per request).
 _new_pending: Final = tuple.__new__
 _OP_RESPONSE: Final = FrameKind.OP_RESPONSE  # an enum attribute lookup costs ~70 ns
+_parse: Final = codec.parse
+_PARSE_ERRORS: Final = codec.PARSE_ERRORS
 _PUSH: Final = FrameKind.PUSH
 _DEBUG: Final = logging.DEBUG
 
@@ -180,12 +182,26 @@ class _Socket:
         if _log.isEnabledFor(_DEBUG):  # cheap when off: one cached level check
             _log.debug("%s <- %s", self.conn.name, raw[:2048])
         try:
-            kind, msg, rid = codec.classify(raw)
-        except OkxDecodeError as exc:
-            # A malformed frame is logged and survived, never fatal.
-            _log.warning("%s: ignoring malformed frame: %s %r", self.conn.name, exc, exc.raw)
-            return
-        if kind is _OP_RESPONSE:  # one per request: inline, a call fewer on the hot path
+            msg = _parse(raw)
+        except _PARSE_ERRORS:
+            msg = None  # the text "pong", or a malformed frame: classify() tells which
+        if (  # an op response (one per request): codec.classify_parsed()'s first case, inline
+            type(msg) is dict
+            and type(rid := msg.get("id")) is str
+            and "event" not in msg
+            and type(msg.get("op")) is str
+        ):
+            kind = _OP_RESPONSE
+        else:
+            try:
+                kind, msg, rid = (
+                    codec.classify(raw) if msg is None else codec.classify_parsed(msg, raw)
+                )
+            except OkxDecodeError as exc:
+                # A malformed frame is logged and survived, never fatal.
+                _log.warning("%s: ignoring malformed frame: %s %r", self.conn.name, exc, exc.raw)
+                return
+        if kind is _OP_RESPONSE:
             pending = self.pending.pop(rid, None)  # type: ignore[arg-type]  # it has an id
             if pending is None:
                 _log.debug("%s: response to unknown or expired request %s", self.conn.name, rid)

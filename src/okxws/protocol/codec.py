@@ -24,6 +24,7 @@ from .errors import LOGIN_FAILURE_CODES
 from .exceptions import OkxDecodeError
 
 __all__ = [
+    "PARSE_ERRORS",
     "PING",
     "PONG",
     "ClientFrame",
@@ -32,10 +33,12 @@ __all__ = [
     "FrameFields",
     "FrameKind",
     "classify",
+    "classify_parsed",
     "decode",
     "decode_client_frame",
     "encode",
     "loads",
+    "parse",
     "recover_request_id",
 ]
 
@@ -70,7 +73,9 @@ FrameFields = tuple[FrameKind, dict[str, Any], str | None]
 _PONG_FIELDS: Final[FrameFields] = (FrameKind.PONG, {}, None)
 _OP_RESPONSE: Final = FrameKind.OP_RESPONSE  # an enum attribute lookup costs ~70 ns
 _PUSH: Final = FrameKind.PUSH
-_orjson_loads: Final = orjson.loads
+#: The JSON parser of incoming frames, and what it raises on a frame that is not JSON.
+parse: Final = orjson.loads
+PARSE_ERRORS: Final = (orjson.JSONDecodeError, TypeError)
 _EVENT_KINDS: Final[dict[str, FrameKind]] = {
     "login": FrameKind.LOGIN,
     "subscribe": FrameKind.SUBSCRIBE,
@@ -131,15 +136,18 @@ def decode(raw: str | bytes | bytearray | memoryview) -> Frame:
 
 
 def classify(raw: str | bytes | bytearray | memoryview) -> FrameFields:
-    """:func:`decode` for the receive hot path: ``(kind, msg, id)`` as a plain tuple."""
-    # Hot path (one call per response): orjson inline, constants bound at import, the text
-    # "pong" (not JSON) handled where the parser rejects it.
+    """:func:`decode` for the receive path: ``(kind, msg, id)`` as a plain tuple."""
     try:
-        msg = _orjson_loads(raw)
-    except (orjson.JSONDecodeError, TypeError) as exc:
-        if raw == PONG or raw == b"pong":
+        msg = parse(raw)
+    except PARSE_ERRORS as exc:
+        if raw == PONG or raw == b"pong":  # the keep-alive answer is text, not JSON
             return _PONG_FIELDS
         raise OkxDecodeError(f"invalid JSON: {exc}", _as_text(raw)) from None
+    return classify_parsed(msg, raw)
+
+
+def classify_parsed(msg: Any, raw: str | bytes | bytearray | memoryview) -> FrameFields:
+    """:func:`classify` for a frame already parsed with :data:`parse` (``raw`` for errors)."""
     if type(msg) is not dict:
         raise OkxDecodeError("frame is not a JSON object", _as_text(raw))
     event = msg.get("event")
