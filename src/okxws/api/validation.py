@@ -96,8 +96,7 @@ class _OpRules:
         optional_str, required_str = self.optional_str, self.required_str
         required_seen = 0
         for field, value in item.items():
-            value_type = type(value)
-            if value_type is str:
+            if type(value) is str:
                 if field in optional_str:
                     continue  # most fields: one type check and one set lookup
                 if field in required_str and value:
@@ -106,7 +105,7 @@ class _OpRules:
                 limit = self.id_limits.get(field)
                 if limit is not None and _is_id(value, limit):
                     continue
-            elif value_type is int and field in self.int_fields:
+            elif type(value) is int and field in self.int_fields:
                 continue
             self._check_field(field, value, where)
         if required_seen != self.required_count:
