@@ -183,17 +183,22 @@ async def cold_start(c, params=PARAMS) -> float:
     return dt * 1e3
 
 
-async def sequential(order, n: int, warmup: int) -> dict:
-    for _ in range(warmup):
-        await order()
-    gc.collect()
-    lat = []
+async def _time_calls(order, n: int, lat: list[int]) -> None:
+    """Append the latency (ns) of ``n`` sequential calls to ``lat``."""
     append, perf = lat.append, time.perf_counter_ns
-    c0 = time.process_time()
     for _ in range(n):
         t0 = perf()
         await order()
         append(perf() - t0)
+
+
+async def sequential(order, n: int, warmup: int) -> dict:
+    for _ in range(warmup):
+        await order()
+    gc.collect()
+    lat: list[int] = []
+    c0 = time.process_time()
+    await _time_calls(order, n, lat)
     cpu = time.process_time() - c0
     lat.sort()
     us = 1e-3
@@ -248,10 +253,13 @@ async def memory(order, n: int, ctl: Control) -> dict:
     return {"bytes_per_req": (during - before) / n}
 
 
-async def ab_pipelined(url: str, inflight: int, n: int, chunks: int) -> dict:
-    """Pipelined throughput of the floor and okxws, both connected at once, in short bursts
-    that alternate floor, okxws, okxws, floor, ...: a slow spell of the shared machine then
-    hits both alike. Returns the medians, and the median of the per-pair ratios."""
+async def ab_bursts(url: str, inflight: int, n: int, seq_n: int, chunks: int) -> dict:
+    """The floor and okxws, both connected at once, in short bursts that alternate floor,
+    okxws, okxws, floor, ...: a slow spell of the shared machine then hits both alike.
+
+    Pipelined throughput (``n`` requests, ``inflight`` in flight, per burst): the medians, and
+    the median of the per-pair ratios. Sequential latency (``seq_n`` calls per burst): p50 and
+    p99 of each contender's pooled calls, and their ratios."""
     ctl = await Control.connect(url + "/ws/v5/private")
     contenders = {c.name: c for c in (Floor(url), Okxws(url))}
     clients = {name: await c.open() for name, c in contenders.items()}
@@ -261,14 +269,23 @@ async def ab_pipelined(url: str, inflight: int, n: int, chunks: int) -> dict:
             for _ in range(1000):
                 await order()
         rps: dict[str, list[float]] = {"floor": [], "okxws": []}
+        lat: dict[str, list[int]] = {"floor": [], "okxws": []}
         for i in range(chunks):
             for name in ("floor", "okxws") if i % 2 == 0 else ("okxws", "floor"):
                 rps[name].append((await pipelined(orders[name], inflight, n, ctl))["rps"])
+                await _time_calls(orders[name], seq_n, lat[name])
         ratios = [o / f for f, o in zip(rps["floor"], rps["okxws"], strict=True)]
+        pct = {}
+        for name, vals in lat.items():
+            vals.sort()
+            pct[name] = {"p50": _pct(vals, 0.50) * 1e-3, "p99": _pct(vals, 0.99) * 1e-3}
         return {
             "floor_rps": statistics.median(rps["floor"]),
             "okxws_rps": statistics.median(rps["okxws"]),
             "ratio": statistics.median(ratios),
+            "seq": pct,
+            "p50_ratio": pct["okxws"]["p50"] / pct["floor"]["p50"],
+            "p99_ratio": pct["okxws"]["p99"] / pct["floor"]["p99"],
         }
     finally:
         for name, c in contenders.items():
@@ -452,6 +469,15 @@ def report(rounds: list[dict], cfg, machine: dict) -> str:
               f"{_fmt(_med([a['floor_rps'] for a in abs_]))} | "
               f"{_fmt(_med([a['okxws_rps'] for a in abs_]))} | {_fmt(_med(ratios), 'x')} | "
               f"{sum(1 for x in ratios if x > 1)}/{len(ratios)} rounds |")  # fmt: skip
+        for q in ("p50", "p99"):
+            abs_ = [r[kind]["ab100"] for r in rounds if "seq" in r.get(kind, {}).get("ab100", {})]
+            if abs_:
+                ratios = [a[f"{q}_ratio"] for a in abs_]
+                w(f"| seq latency {q}, A/B bursts (us) | "
+                  f"{_fmt(_med([a['seq']['floor'][q] for a in abs_]))} | "
+                  f"{_fmt(_med([a['seq']['okxws'][q] for a in abs_]))} | "
+                  f"{_fmt(_med(ratios), 'x')} | "
+                  f"{sum(1 for x in ratios if x <= 1)}/{len(ratios)} rounds |")  # fmt: skip
         for label, path in BUSY:
             f = _med([_get(r.get(kind, {}).get("floor"), path) for r in rounds])
             o = _med([_get(r.get(kind, {}).get("okxws"), path) for r in rounds])
@@ -520,11 +546,24 @@ def report(rounds: list[dict], cfg, machine: dict) -> str:
         p50 = ratio_col(rounds, kind, "floor", "okxws", ("seq", "p50"))[0]
         p99 = ratio_col(rounds, kind, "floor", "okxws", ("seq", "p99"))[0]
         thr = ratio_col(rounds, kind, "floor", "okxws", ("pipe100", "rps"))[0]
-        thr_ab = _med([r[kind]["ab100"]["ratio"] for r in rounds if "ab100" in r.get(kind, {})])
+        ab = [r[kind]["ab100"] for r in rounds if "ab100" in r.get(kind, {})]
+        thr_ab = _med([a["ratio"] for a in ab])
+        p50_ab = _med([a["p50_ratio"] for a in ab if "p50_ratio" in a])
+        p99_ab = _med([a["p99_ratio"] for a in ab if "p99_ratio" in a])
         mem = _med([_get(r.get(kind, {}).get("okxws"), ("mem", "bytes_per_req")) for r in rounds])
         for name, v, ok in [
             (f"{kind}: p50 <= 1.25x floor", p50, p50 is not None and p50 <= 1.25),
+            (
+                f"{kind}: the same, in alternating A/B bursts",
+                p50_ab,
+                p50_ab is not None and p50_ab <= 1.25,
+            ),
             (f"{kind}: p99 <= 1.5x floor", p99, p99 is not None and p99 <= 1.5),
+            (
+                f"{kind}: the same, in alternating A/B bursts",
+                p99_ab,
+                p99_ab is not None and p99_ab <= 1.5,
+            ),
             (
                 f"{kind}: 100-in-flight throughput >= 0.8x floor",
                 thr,
@@ -619,7 +658,7 @@ def main(argv=None) -> int:
     cfg.pipe = [(1, 1000), (10, 5000), (100, 10000), (1000, 10000)] if q else \
                [(1, 3000), (10, 20000), (100, 30000), (1000, 30000)]  # fmt: skip
     cfg.mem = 10_000
-    cfg.ab_n, cfg.ab_chunks = (3000, 4) if q else (5000, 8)
+    cfg.ab_n, cfg.ab_seq, cfg.ab_chunks = (3000, 250, 4) if q else (5000, 625, 8)
     cfg.peer_seq = 500 if q else 2000
     cfg.peer_warmup = 200 if q else 500
     cfg.peer_pipe = [(1, 500), (10, 2000), (100, 5000), (1000, 5000)] if q else \
@@ -661,7 +700,9 @@ def main(argv=None) -> int:
                 rnd[kind] = {}
                 for c in contenders:
                     rnd[kind][c.name] = run_in_loop(kind, lambda c=c: suite(c, url, cfg))
-                ab = run_in_loop(kind, lambda: ab_pipelined(url, 100, cfg.ab_n, cfg.ab_chunks))
+                ab = run_in_loop(
+                    kind, lambda: ab_bursts(url, 100, cfg.ab_n, cfg.ab_seq, cfg.ab_chunks)
+                )
                 rnd[kind]["ab100"] = ab
                 o, f = rnd[kind]["okxws"], rnd[kind]["floor"]
                 print(
@@ -672,6 +713,8 @@ def main(argv=None) -> int:
                     + f" | cold {f['cold_ms']:.2f}/{o['cold_ms']:.2f} ms"
                     f" | mem {f['mem']['bytes_per_req']:.0f}/{o['mem']['bytes_per_req']:.0f} B"
                     f" | A/B 100: {ab['floor_rps']:,.0f}/{ab['okxws_rps']:,.0f} ({ab['ratio']:.2f}x)"
+                    f" p50 {ab['seq']['floor']['p50']:.1f}/{ab['seq']['okxws']['p50']:.1f} us"
+                    f" ({ab['p50_ratio']:.2f}x)"
                     "   (floor/okxws)",
                     flush=True,
                 )  # fmt: skip
