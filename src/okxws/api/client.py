@@ -21,7 +21,7 @@ from ..protocol.auth import ApiCredentials
 from ..protocol.exceptions import OkxValidationError
 from ..protocol.ops import OPS
 from .instruments import InstrumentCodes
-from .validation import validate_items
+from .validation import OP_RULES, validate_items
 
 __all__ = ["WebsocketAPIClient", "WsApiResponse"]
 
@@ -211,7 +211,11 @@ class WebsocketAPIClient:
         the public method awaits the response future directly (one frame per request).
         Everything is checked before anything is sent.
         """
-        if validate_items(op, items) or self._fills_defaults:
+        # A single item is checked without validate_items()'s frame (one call per request).
+        by_inst_id = (
+            OP_RULES[op].check_item(items[0], op) if len(items) == 1 else validate_items(op, items)
+        )
+        if by_inst_id or self._fills_defaults:
             wire = self._wire_items(op, items)
             if wire is None:
                 return self._send_after_lookup(op, items, timeout, account, exp_time, expires_in)

@@ -13,7 +13,7 @@ from ..protocol import messages as m
 from ..protocol.exceptions import OkxValidationError
 from ..protocol.ops import OPS, OpSpec
 
-__all__ = ["validate_items"]
+__all__ = ["OP_RULES", "validate_items"]
 
 _BOOL_FIELDS: Final = frozenset({"reduceOnly", "banAmend", "cxlOnFail", "isElpTakerAccess"})
 
@@ -48,7 +48,7 @@ _ARG_TYPES: Final = {
 }
 
 
-class _OpRules:
+class OpRules:
     """What the items of one operation must look like, laid out for the per-field loop.
 
     Each field of the usual order takes one type check and one or two set lookups; only
@@ -143,7 +143,8 @@ class _OpRules:
             raise OkxValidationError(f"{where}: {field} must be 1-{limit} letters or digits")
 
 
-_RULES: Final = {op: _OpRules(OPS[op], _kinds(td)) for op, td in _ARG_TYPES.items()}
+#: The rules of each operation; ``OP_RULES[op].check_item(item, op)`` checks one item.
+OP_RULES: Final = {op: OpRules(OPS[op], _kinds(td)) for op, td in _ARG_TYPES.items()}
 
 
 def validate_items(op: str, items: list[Any]) -> bool:
@@ -153,7 +154,7 @@ def validate_items(op: str, items: list[Any]) -> bool:
     ``instIdCode``). Fields and types follow the request ``TypedDict``s, which follow
     https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-order and its siblings.
     """
-    rules = _RULES[op]
+    rules = OP_RULES[op]
     if len(items) == 1:  # single operations: the hot path
         return rules.check_item(items[0], op)
     if not items:

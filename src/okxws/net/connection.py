@@ -201,12 +201,13 @@ class _Socket:
                 return
             conn = self.conn
             msg["connection"] = conn.kind
-            fut = pending[0]
-            if not fut.done():
-                if msg.get("code") == "0":
-                    fut.set_result(msg)
-                else:
-                    self._fail_op(rid, pending, msg)  # type: ignore[arg-type]
+            if msg.get("code") == "0":
+                try:  # noqa: SIM105  (suppress() would cost a context manager per response)
+                    pending[0].set_result(msg)
+                except asyncio.InvalidStateError:
+                    pass  # its caller was cancelled: the response event below still gets it
+            else:
+                self._fail_op(rid, pending, msg)  # type: ignore[arg-type]
             if conn.response_handlers:  # the emitter's live list: no call when nobody listens
                 conn.emit_response(msg)
             if not self.delivers_pushes and not self.pending:
