@@ -20,7 +20,7 @@ from okxws import (
     OkxStreamOverflowError,
     OkxValidationError,
 )
-from okxws.net.client import WebsocketClient
+from okxws.net.client import DEFAULT, Timeout, WebsocketClient
 from okxws.protocol.state import ConnState
 from okxws.simulator import Simulator
 
@@ -320,18 +320,29 @@ async def test_keepalive_keeps_an_idle_connection_open(
         assert not reconnect.is_set()
 
 
+async def _order_in_flight_across_a_64008_notice(
+    sim: Simulator, client: WebsocketClient, timeout: Timeout = DEFAULT
+) -> asyncio.Task[Any]:
+    """Send an order, then have the server announce 64008; returns once the client has
+    reconnected, with the order still in flight on the old socket."""
+    await client.connect_ws_api()
+    reconnected = event_waiter(client, "reconnected")
+    in_flight = asyncio.create_task(
+        client.send_ws_api_request("order", [resting_buy()], timeout=timeout)
+    )
+    await sim.wait_for(lambda: op_count(sim, "order") == 1)
+    await sim.broadcast_notice("private")
+    await wait(reconnected)
+    return in_flight
+
+
 async def test_notice_64008_reconnects_without_failing_requests_in_flight(
     sim: Simulator, make_client: ClientFactory
 ) -> None:
     client = make_client()
-    await client.connect_ws_api()
-    reconnected = event_waiter(client, "reconnected")
     sim.faults.reply_delay = 0.3
     sim.faults.reply_delay_op = "order"
-    in_flight = asyncio.create_task(client.send_ws_api_request("order", [resting_buy()]))
-    await sim.wait_for(lambda: op_count(sim, "order") == 1)
-    await sim.broadcast_notice("private")
-    await wait(reconnected)
+    in_flight = await _order_in_flight_across_a_64008_notice(sim, client)
     sim.faults.reply_delay = 0.0
     assert (await in_flight)["code"] == "0"  # answered on the old socket
     res = await client.send_ws_api_request("order", [resting_buy()])
@@ -343,15 +354,8 @@ async def test_a_drained_socket_closes_once_its_last_request_expires(
     sim: Simulator, make_client: ClientFactory
 ) -> None:
     client = make_client()
-    await client.connect_ws_api()
-    reconnected = event_waiter(client, "reconnected")
     sim.faults.withhold_replies("order")
-    in_flight = asyncio.create_task(
-        client.send_ws_api_request("order", [resting_buy()], timeout=0.3)
-    )
-    await sim.wait_for(lambda: op_count(sim, "order") == 1)
-    await sim.broadcast_notice("private")
-    await wait(reconnected)
+    in_flight = await _order_in_flight_across_a_64008_notice(sim, client, timeout=0.3)
     assert sim.connection_count("private") == 2  # the old socket drains its request
     with pytest.raises(OkxRequestTimeoutError):
         await in_flight

@@ -13,7 +13,7 @@ import math
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal
 
 import aiohttp
 
@@ -270,10 +270,10 @@ class WebsocketClient:
             raise OkxValidationError(f"{op}: args must be a non-empty list")
         if len(args) > spec.max_items:
             raise OkxValidationError(f"{op}: at most {spec.max_items} items, got {len(args)}")
-        return cast(
-            OpResponse,
-            await self._start_ws_api_request(spec, args, exp_time, timeout, account),
+        response: OpResponse = await self._start_ws_api_request(
+            spec, args, exp_time, timeout, account
         )
+        return response
 
     def _start_ws_api_request(
         self,
@@ -287,9 +287,8 @@ class WebsocketClient:
 
         For callers that have checked ``args`` against ``spec`` already (this method and
         ``okxws.api``): awaiting the future directly keeps one coroutine frame off every
-        request in flight. When the
-        connection is not ready yet this returns a coroutine that waits for it (within
-        the deadline) and then sends.
+        request in flight. When the connection is not ready yet this returns a coroutine
+        that waits for it (within the deadline) and then sends.
         """
         if exp_time is not None and not spec.supports_exp_time:
             raise OkxValidationError(f"{spec.name} does not support expTime")

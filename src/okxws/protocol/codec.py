@@ -95,8 +95,8 @@ encode = orjson.dumps
 def loads(raw: str | bytes | bytearray | memoryview) -> Any:
     """Parse JSON, raising :class:`OkxDecodeError` (never anything else) on bad input."""
     try:
-        return orjson.loads(raw)
-    except (orjson.JSONDecodeError, TypeError) as exc:
+        return parse(raw)
+    except PARSE_ERRORS as exc:
         raise OkxDecodeError(f"invalid JSON: {exc}", _as_text(raw)) from None
 
 
