@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from okxws.protocol.channels import channel_conn_kind, channel_needs_login
 from okxws.protocol.errors import (
     ERROR_CODES,
     LOGIN_FAILURE_CODES,
@@ -13,13 +14,7 @@ from okxws.protocol.errors import (
     is_rate_limit,
     is_retryable,
 )
-from okxws.protocol.ops import (
-    MAX_BATCH_ITEMS,
-    OPS,
-    channel_conn_kind,
-    channel_needs_login,
-    is_valid_request_id,
-)
+from okxws.protocol.ops import MAX_BATCH_ITEMS, OPS, is_valid_request_id
 
 
 def test_eleven_ops_routed() -> None:

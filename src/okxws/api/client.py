@@ -46,10 +46,6 @@ class WsApiResponse(TypedDict, Generic[T], total=False):
     connection: Literal["private", "business"]
 
 
-#: Operations that get a generated clOrdId (auto_client_order_id) and the default_tag.
-_DEFAULTS_OPS = frozenset({"order", "batch-orders", "sprd-order"})
-
-
 class WebsocketAPIClient:
     """OKX's WebSocket trading API as typed ``async`` methods.
 
@@ -153,8 +149,9 @@ class WebsocketAPIClient:
 
         None when an ``instId`` is not cached yet (see :meth:`_wire_items_after_lookup`).
         """
-        fill = self._fills_defaults and op in _DEFAULTS_OPS
-        needs_inst = OPS[op].needs_inst
+        spec = OPS[op]
+        fill = self._fills_defaults and spec.fills_defaults
+        needs_inst = spec.needs_inst
         out: list[Any] = []
         for item in items:
             wire: Any = item

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ..protocol import messages as m
 from ..protocol.exceptions import OkxValidationError
 from ..protocol.ops import OPS, OpSpec
 
@@ -33,21 +32,6 @@ def _is_id(value: str, limit: int) -> bool:
     return value.isascii() and value.isalnum() and len(value) <= limit
 
 
-_ARG_TYPES: Final = {
-    "order": m.PlaceOrderRequest,
-    "batch-orders": m.PlaceOrderRequest,
-    "cancel-order": m.CancelOrderRequest,
-    "batch-cancel-orders": m.CancelOrderRequest,
-    "amend-order": m.AmendOrderRequest,
-    "batch-amend-orders": m.AmendOrderRequest,
-    "mass-cancel": m.MassCancelRequest,
-    "sprd-order": m.SpreadPlaceOrderRequest,
-    "sprd-amend-order": m.SpreadAmendOrderRequest,
-    "sprd-cancel-order": m.SpreadCancelOrderRequest,
-    "sprd-mass-cancel": m.SpreadMassCancelRequest,
-}
-
-
 class OpRules:
     """What the items of one operation must look like, laid out for the per-field loop.
 
@@ -69,7 +53,7 @@ class OpRules:
         "spec",
     )
 
-    def __init__(self, spec: OpSpec, kinds: dict[str, int]) -> None:
+    def __init__(self, spec: OpSpec[Any, Any], kinds: dict[str, int]) -> None:
         def fields(*of_kinds: int) -> frozenset[str]:
             return frozenset(f for f, k in kinds.items() if k in of_kinds)
 
@@ -144,7 +128,7 @@ class OpRules:
 
 
 #: The rules of each operation; ``OP_RULES[op].check_item(item, op)`` checks one item.
-OP_RULES: Final = {op: OpRules(OPS[op], _kinds(td)) for op, td in _ARG_TYPES.items()}
+OP_RULES: Final = {op: OpRules(spec, _kinds(spec.args_type)) for op, spec in OPS.items()}
 
 
 def validate_items(op: str, items: list[Any]) -> bool:

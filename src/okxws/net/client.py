@@ -19,6 +19,7 @@ import aiohttp
 
 from ..protocol import codec
 from ..protocol.auth import ApiCredentials
+from ..protocol.channels import channel_conn_kind, channel_needs_login
 from ..protocol.endpoints import ConnKind, ws_url
 from ..protocol.endpoints import rest_base_url as _rest_base_url
 from ..protocol.exceptions import (
@@ -28,7 +29,7 @@ from ..protocol.exceptions import (
     OkxValidationError,
 )
 from ..protocol.messages import ChannelArg, OpResponse
-from ..protocol.ops import OPS, OpSpec, channel_conn_kind, channel_needs_login
+from ..protocol.ops import OPS, OpSpec
 from .connection import Connection, ConnectionOptions, channel_key, next_request_number
 from .events import EventEmitter, EventName, Handler, attach_logging_listeners
 from .streams import OverflowPolicy, PushStream
@@ -277,7 +278,7 @@ class WebsocketClient:
 
     def _start_ws_api_request(
         self,
-        spec: OpSpec,
+        spec: OpSpec[Any, Any],
         args: list[Any],
         exp_time: int | str | None,
         timeout: Timeout,

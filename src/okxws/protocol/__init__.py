@@ -5,6 +5,7 @@ error-code table and the connection state machine. Every other layer builds on t
 """
 
 from .auth import ApiCredentials, build_login_request, login_signature, rest_headers, rest_signature
+from .channels import CHANNELS, channel_spec
 from .codec import Frame, FrameKind, decode, encode
 from .endpoints import ConnKind, Market, rest_base_url, ws_url
 from .errors import ERROR_CODES, error_info
@@ -24,6 +25,7 @@ from .ops import MAX_BATCH_ITEMS, OPS, OpSpec, is_valid_request_id
 from .state import ConnectionStateMachine, ConnEvent, ConnState
 
 __all__ = [
+    "CHANNELS",
     "ERROR_CODES",
     "MAX_BATCH_ITEMS",
     "OPS",
@@ -47,6 +49,7 @@ __all__ = [
     "OkxValidationError",
     "OpSpec",
     "build_login_request",
+    "channel_spec",
     "decode",
     "encode",
     "error_info",

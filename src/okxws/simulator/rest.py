@@ -18,6 +18,7 @@ from aiohttp import web
 
 from okxws.protocol.auth import rest_signature
 from okxws.protocol.errors import ERROR_CODES
+from okxws.protocol.ops import OPS, OpSpec
 
 from .engine import instruments_as_rest, spreads_as_rest
 from .session import Account, execute_op, fail_item
@@ -29,22 +30,8 @@ __all__ = ["add_rest_routes"]
 
 _WINDOW_MS: Final = 30_000
 _CURRENCIES: Final = (("BTC", "Bitcoin"), ("ETH", "Ethereum"), ("USDT", "Tether"))
-# REST path -> (WS op name, body is an array, max items)
-_TRADE_POSTS: Final[dict[str, tuple[str, bool]]] = {
-    "/api/v5/trade/order": ("order", False),
-    "/api/v5/trade/batch-orders": ("batch-orders", True),
-    "/api/v5/trade/cancel-order": ("cancel-order", False),
-    "/api/v5/trade/cancel-batch-orders": ("batch-cancel-orders", True),
-    "/api/v5/trade/amend-order": ("amend-order", False),
-    "/api/v5/trade/amend-batch-orders": ("batch-amend-orders", True),
-    "/api/v5/trade/mass-cancel": ("mass-cancel", False),
-    "/api/v5/sprd/order": ("sprd-order", False),
-    "/api/v5/sprd/amend-order": ("sprd-amend-order", False),
-    "/api/v5/sprd/cancel-order": ("sprd-cancel-order", False),
-    "/api/v5/sprd/mass-cancel": ("sprd-mass-cancel", False),
-}
-_EXP_TIME_OPS: Final = frozenset({"order", "batch-orders", "amend-order", "batch-amend-orders"})
-_MAX_ITEMS: Final = 20
+#: REST twin path -> the WS operation it mirrors (protocol/ops.py).
+_TRADE_POSTS: Final[dict[str, OpSpec[Any, Any]]] = {spec.rest_path: spec for spec in OPS.values()}
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -268,7 +255,8 @@ class _Rest:
         self, request: web.Request, acct: Account, in_us: int, body: bytes
     ) -> web.Response:
         """The 11 trading POSTs (okx-protocol.md section 8 table)."""
-        op, is_batch = _TRADE_POSTS[request.path]
+        spec = _TRADE_POSTS[request.path]
+        op = spec.name
         try:
             parsed = orjson.loads(body or b"{}")
         except orjson.JSONDecodeError:
@@ -276,15 +264,15 @@ class _Rest:
         items: list[Any] = parsed if isinstance(parsed, list) else [parsed]
         if not all(isinstance(i, dict) for i in items) or not items:
             return _err("50002", 400, "JSON syntax error")
-        if not is_batch and len(items) != 1:
+        if not spec.is_batch and len(items) != 1:
             return _err("51000", msg="Parameter body error.")
-        if len(items) > _MAX_ITEMS:
+        if len(items) > spec.max_items:
             if op == "batch-amend-orders":
                 return _err("51501", msg="Maximum 20 orders can be modified.")
             return _err("51111", msg="Maximum 20 orders can be placed in bulk.")
         now_ms = in_us // 1000
         exp = request.headers.get("expTime")
-        if exp and op in _EXP_TIME_OPS and exp.isdigit() and now_ms > int(exp):
+        if exp and spec.supports_exp_time and exp.isdigit() and now_ms > int(exp):
             # Recorded on demo 2026-09 (okx-protocol.md 11a.2 #3): code 1, per-item 50036.
             data = [fail_item(op, i, "50036", str(now_ms)) for i in items]
             return self._reply("1", "All operations failed", data, in_us)

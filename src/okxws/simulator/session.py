@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from okxws.protocol.auth import login_signature
+from okxws.protocol.channels import channel_conn_kind
 from okxws.protocol.codec import ClientFrameKind, decode_client_frame, encode
 from okxws.protocol.endpoints import ConnKind
 from okxws.protocol.errors import ERROR_CODES
 from okxws.protocol.exceptions import OkxDecodeError
-from okxws.protocol.ops import OPS, OpSpec, channel_conn_kind, is_valid_request_id
+from okxws.protocol.ops import OPS, OpSpec, is_valid_request_id
 
 from .engine import Engine, EngineArgError, Event, MarketEvent, OrderEvent, resolve_inst_id
 from .faults import FaultKind, FaultRule, Faults
@@ -673,7 +674,7 @@ class Session:
         rule: FaultRule,
         rid: str,
         op: str,
-        spec: OpSpec,
+        spec: OpSpec[Any, Any],
         args: list[dict[str, Any]],
         raw: bytes | str,
         now_us: int,
