@@ -4,8 +4,8 @@
     python bench/hot_path_micro.py [--n 200000] [--inflight 100] [--repeat 5] [--uvloop]
                                    [--okxws-src DIR [--okxws-src DIR2 ...]] [--callgrind]
 
-The network is replaced in-process by a fake transport (okxws: ``open_ws`` is swapped for a
-fake; the floor: the same dict-of-futures logic as bench/floor_client.py over the same fake).
+The network is replaced in-process by a fake transport (okxws: through its ``transport=``
+option; the floor: the same dict-of-futures logic as bench/floor_client.py over the same fake).
 Each sent frame is answered on the next loop iteration with a prebuilt reply carrying its id,
 so what is measured is the client's Python work per request: building and encoding the
 request, the future, the dispatch of the reply and the wake-up of the caller. On this shared,
@@ -127,15 +127,22 @@ async def one(client: str, n: int, inflight: int) -> float:
         f = FloorFake()
         args = [PARAMS]
         return await _measure(lambda: f.request("order", args), n, inflight)
-    import okxws.net.connection as conn_mod
     from okxws import ApiCredentials, WebsocketAPIClient
 
     async def fake_open_ws(url, on_message, on_close, **kw):
         return FakeTransport(on_message, on_close)
 
-    conn_mod.open_ws = fake_open_ws
-    c = WebsocketAPIClient([ApiCredentials("k", "s", "p")], ws_base_url="ws://fake",
-                           attach_event_listeners=False)  # fmt: skip
+    options = {"ws_base_url": "ws://fake", "attach_event_listeners": False}
+    try:  # the transport seam (ClientOptions.transport); older trees: patch open_ws
+        from okxws.net.options import ClientOptions
+
+        ClientOptions(transport=fake_open_ws)
+        options["transport"] = fake_open_ws
+    except (ImportError, TypeError):
+        import okxws.net.connection as conn_mod
+
+        conn_mod.open_ws = fake_open_ws
+    c = WebsocketAPIClient([ApiCredentials("k", "s", "p")], **options)
     try:
         return await _measure(lambda: c.submit_new_order(PARAMS), n, inflight)
     finally:

@@ -14,28 +14,33 @@ from .protocol.auth import ApiCredentials
 from .protocol.exceptions import (
     OkxApiError,
     OkxAuthenticationError,
+    OkxConnectError,
     OkxConnectionLostError,
     OkxDecodeError,
     OkxError,
+    OkxHttpError,
     OkxPartialBatchError,
+    OkxRateLimitError,
     OkxRequestTimeoutError,
+    OkxResponseShapeError,
     OkxStateError,
     OkxStreamOverflowError,
     OkxValidationError,
 )
+from .protocol.messages import WsApiResponse
 
 if TYPE_CHECKING:
-    from .api.client import WebsocketAPIClient, WsApiResponse
-    from .net.client import DEFAULT, WebsocketClient
+    from .api.client import WebsocketAPIClient
+    from .net.client import WebsocketClient
+    from .net.options import DEFAULT
     from .net.streams import PushStream
 
 __version__ = "0.1.0"  # also read by pyproject.toml (dynamic version)
 
 _LAZY = {
     "WebsocketAPIClient": "okxws.api.client",
-    "WsApiResponse": "okxws.api.client",
     "WebsocketClient": "okxws.net.client",
-    "DEFAULT": "okxws.net.client",
+    "DEFAULT": "okxws.net.options",
     "PushStream": "okxws.net.streams",
 }
 
@@ -54,11 +59,15 @@ __all__ = [
     "ApiCredentials",
     "OkxApiError",
     "OkxAuthenticationError",
+    "OkxConnectError",
     "OkxConnectionLostError",
     "OkxDecodeError",
     "OkxError",
+    "OkxHttpError",
     "OkxPartialBatchError",
+    "OkxRateLimitError",
     "OkxRequestTimeoutError",
+    "OkxResponseShapeError",
     "OkxStateError",
     "OkxStreamOverflowError",
     "OkxValidationError",

@@ -1,9 +1,11 @@
 """``WebsocketAPIClient``: every OKX WS API operation as a typed ``await``.
 
-A REST-like wrapper over :class:`~okxws.net.WebsocketClient`: each method validates its
-parameters, fills in ``instIdCode`` from ``instId`` where needed, sends one WS API request on
-the connection OKX serves it on (``private`` for order-book operations, ``business`` for
-spread operations) and returns the whole response when it arrives.
+A REST-like wrapper over :class:`~okxws.net.client.WebsocketClient`: each method validates
+its parameters, fills in ``instIdCode`` from ``instId`` where needed, sends one WS API
+request on the connection OKX serves it on (``private`` for order-book operations,
+``business`` for spread operations) and returns the whole response when it arrives. What
+each operation is (connection, item and result types, limits) comes from
+:mod:`okxws.protocol.ops`.
 https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-order
 """
 
@@ -11,39 +13,24 @@ from __future__ import annotations
 
 import itertools
 import secrets
-import ssl
 from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any, Generic, Literal, Required, TypedDict, TypeVar
+from typing import Any, TypeVar, Unpack
 
-from ..net.client import DEFAULT, Default, WebsocketClient
+from ..net.client import WebsocketClient
+from ..net.options import DEFAULT, ClientOptionsKw, Timeout
 from ..protocol import messages as m
+from ..protocol import ops
 from ..protocol.auth import ApiCredentials
 from ..protocol.exceptions import OkxValidationError
-from ..protocol.ops import OPS
+from ..protocol.messages import WsApiResponse
+from ..protocol.ops import OpSpec
 from .instruments import InstrumentCodes
-from .validation import OP_RULES, validate_items
+from .validation import OP_RULES, check_tag, validate_items
 
 __all__ = ["WebsocketAPIClient", "WsApiResponse"]
 
-T = TypeVar("T")
-Timeout = float | None | Default
-
-
-class WsApiResponse(TypedDict, Generic[T], total=False):
-    """The whole OKX response envelope, plus which connection answered.
-
-    ``data`` holds one result per request item; ``inTime``/``outTime`` are OKX's gateway
-    times in microseconds (absent on some operations).
-    """
-
-    id: Required[str]
-    op: Required[str]
-    code: Required[str]
-    msg: str
-    data: list[T]
-    inTime: str
-    outTime: str
-    connection: Literal["private", "business"]
+ArgsT = TypeVar("ArgsT")
+ResultT = TypeVar("ResultT")
 
 
 class WebsocketAPIClient:
@@ -53,52 +40,26 @@ class WebsocketAPIClient:
     ``None`` waits forever). Order operations are never re-sent: when a connection drops
     or a deadline passes, the call raises an error whose ``outcome_unknown`` is true.
     With ``auto_client_order_id=True`` every order without a ``clOrdId`` gets a unique one,
-    so an order whose outcome is unknown can always be looked up.
+    so an order whose outcome is unknown can always be looked up; ``default_tag`` is set on
+    every order that has no ``tag`` (a caller's tag is never overwritten). The other
+    options are :class:`~okxws.net.client.WebsocketClient`'s.
     """
 
     def __init__(
         self,
         accounts: Sequence[ApiCredentials] | None = None,
         *,
-        market: Literal["prod", "EEA", "US"] | str = "prod",
-        demo_trading: bool = False,
-        ws_base_url: str | None = None,
-        rest_base_url: str | None = None,
-        attach_event_listeners: bool = True,
-        ping_interval: float = 10.0,
-        pong_timeout: float = 3.0,
-        reconnect_timeout: float = 0.5,
-        max_reconnect_delay: float = 30.0,
-        request_timeout: float | None = 10.0,
-        connect_timeout: float = 10.0,
-        ssl_context: ssl.SSLContext | None = None,
         auto_client_order_id: bool = False,
         default_tag: str | None = None,
+        **options: Unpack[ClientOptionsKw],
     ) -> None:
-        self._ws = WebsocketClient(
-            accounts,
-            market=market,
-            demo_trading=demo_trading,
-            ws_base_url=ws_base_url,
-            rest_base_url=rest_base_url,
-            ping_interval=ping_interval,
-            pong_timeout=pong_timeout,
-            reconnect_timeout=reconnect_timeout,
-            max_reconnect_delay=max_reconnect_delay,
-            request_timeout=request_timeout,
-            connect_timeout=connect_timeout,
-            ssl_context=ssl_context,
-            attach_event_listeners=attach_event_listeners,
-        )
         if default_tag is not None:
-            validate_items("order", [{"tag": default_tag, "tdMode": "x", "side": "x",
-                                      "ordType": "x", "sz": "x", "instIdCode": 0}])  # fmt: skip
+            check_tag(default_tag, "default_tag")
+        self._ws = WebsocketClient(accounts, **options)
         self._default_tag = default_tag
-        self._codes = InstrumentCodes(
-            self._ws.rest_base_url, demo=bool(demo_trading), ssl_context=ssl_context
-        )
-        self._auto_cl_ord_id = auto_client_order_id
-        self._fills_defaults = auto_client_order_id or default_tag is not None
+        self._codes = InstrumentCodes(self._ws.http)
+        self._auto_cl_ord_id = bool(auto_client_order_id)
+        self._fills_defaults = self._auto_cl_ord_id or default_tag is not None
         # Unique across processes too: a random session prefix, then a counter.
         self._cl_ord_prefix = "o" + secrets.token_hex(5)
         self._cl_ord_seq = itertools.count(1)
@@ -123,6 +84,7 @@ class WebsocketAPIClient:
         self._ws.set_time_offset_ms(offset_ms)
 
     def get_time_offset_ms(self) -> int:
+        """The offset in use (ms)."""
         return self._ws.get_time_offset_ms()
 
     async def sync_time(self) -> int:
@@ -144,12 +106,13 @@ class WebsocketAPIClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def _wire_items(self, op: str, items: list[Any]) -> list[Any] | None:
+    # -- sending ------------------------------------------------------------------------
+
+    def _wire_items(self, spec: OpSpec[Any, Any], items: list[Any]) -> list[Any] | None:
         """Fill in instIdCode, clOrdId and tag, on copies: the caller's dicts stay as given.
 
-        None when an ``instId`` is not cached yet (see :meth:`_wire_items_after_lookup`).
+        None when an ``instId`` is not cached yet (see :meth:`_send_after_lookup`).
         """
-        spec = OPS[op]
         fill = self._fills_defaults and spec.fills_defaults
         needs_inst = spec.needs_inst
         out: list[Any] = []
@@ -173,15 +136,6 @@ class WebsocketAPIClient:
             out.append(wire)
         return out
 
-    async def _wire_items_after_lookup(self, op: str, items: list[Any]) -> list[Any]:
-        """:meth:`_wire_items` after looking up every ``instId`` not cached yet (REST)."""
-        for item in items:
-            if "instIdCode" not in item and self._codes.get(item["instId"]) is None:
-                await self._codes.resolve(item["instId"])
-        wire = self._wire_items(op, items)
-        assert wire is not None
-        return wire
-
     def _exp_time(self, exp_time: int | None, expires_in: float | None) -> int | None:
         if exp_time is not None and expires_in is not None:
             raise OkxValidationError("give exp_time or expires_in, not both")
@@ -195,27 +149,28 @@ class WebsocketAPIClient:
 
     def _send(
         self,
-        op: str,
-        items: list[Any],
+        spec: OpSpec[ArgsT, ResultT],
+        items: list[ArgsT],
         timeout: Timeout,
         account: int | None,
         exp_time: int | None = None,
         expires_in: float | None = None,
-    ) -> Awaitable[Any]:
+    ) -> Awaitable[WsApiResponse[ResultT]]:
         """Validate, then send; returns the response future itself on the hot path.
 
         Not a coroutine: when every instrument code is cached and the connection is ready,
         the public method awaits the response future directly (one frame per request).
         Everything is checked before anything is sent.
         """
+        op = spec.name
         # A single item is checked without validate_items()'s frame (one call per request).
         by_inst_id = (
             OP_RULES[op].check_item(items[0], op) if len(items) == 1 else validate_items(op, items)
         )
         if by_inst_id or self._fills_defaults:
-            wire = self._wire_items(op, items)
+            wire = self._wire_items(spec, items)
             if wire is None:
-                return self._send_after_lookup(op, items, timeout, account, exp_time, expires_in)
+                return self._send_after_lookup(spec, items, timeout, account, exp_time, expires_in)
         else:
             wire = items  # the usual case: sent as given (encoded before any await)
         exp = (
@@ -223,23 +178,30 @@ class WebsocketAPIClient:
             if exp_time is None and expires_in is None
             else self._exp_time(exp_time, expires_in)
         )
-        return self._ws._start_ws_api_request(OPS[op], wire, exp, timeout, account)
+        return self._ws.request(spec, wire, exp, timeout, account)
 
     async def _send_after_lookup(
         self,
-        op: str,
-        items: list[Any],
+        spec: OpSpec[ArgsT, ResultT],
+        items: list[ArgsT],
         timeout: Timeout,
         account: int | None,
         exp_time: int | None,
         expires_in: float | None,
-    ) -> Any:
+    ) -> WsApiResponse[ResultT]:
+        """:meth:`_send` after looking up every ``instId`` not cached yet (REST)."""
         exp = self._exp_time(exp_time, expires_in)  # checked before the lookup's await
-        wire = await self._wire_items_after_lookup(op, items)
-        return await self._ws._start_ws_api_request(OPS[op], wire, exp, timeout, account)
+        for item in items:
+            if isinstance(item, Mapping) and "instIdCode" not in item:
+                inst_id = item.get("instId")
+                if isinstance(inst_id, str) and self._codes.get(inst_id) is None:
+                    await self._codes.resolve(inst_id)
+        wire = self._wire_items(spec, items)
+        assert wire is not None
+        return await self._ws.request(spec, wire, exp, timeout, account)
 
     @staticmethod
-    def _many(params: Any, op: str) -> list[Mapping[str, Any]]:
+    def _many(params: Any, op: str) -> list[Any]:
         if isinstance(params, Mapping) or not isinstance(params, Sequence):
             raise OkxValidationError(f"{op}: params must be a list of dicts")
         return list(params)
@@ -261,11 +223,7 @@ class WebsocketAPIClient:
         ``exp_time`` (epoch ms) or ``expires_in`` (seconds from now, server time): OKX drops
         the request if it arrives later (https://www.okx.com/docs-v5/en/#overview-transaction-timeouts).
         """
-        items = [params]
-        response: WsApiResponse[m.PlaceOrderResult] = await self._send(
-            "order", items, timeout, account, exp_time, expires_in
-        )
-        return response
+        return await self._send(ops.ORDER, [params], timeout, account, exp_time, expires_in)
 
     async def submit_multiple_orders(
         self,
@@ -282,10 +240,7 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-multiple-orders
         """
         items = self._many(params, "batch-orders")
-        response: WsApiResponse[m.PlaceOrderResult] = await self._send(
-            "batch-orders", items, timeout, account, exp_time, expires_in
-        )
-        return response
+        return await self._send(ops.BATCH_ORDERS, items, timeout, account, exp_time, expires_in)
 
     async def cancel_order(
         self,
@@ -299,11 +254,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-cancel-order
         """
-        items = [params]
-        response: WsApiResponse[m.CancelOrderResult] = await self._send(
-            "cancel-order", items, timeout, account
-        )
-        return response
+        return await self._send(ops.CANCEL_ORDER, [params], timeout, account)
 
     async def cancel_multiple_orders(
         self,
@@ -317,10 +268,7 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-cancel-multiple-orders
         """
         items = self._many(params, "batch-cancel-orders")
-        response: WsApiResponse[m.CancelOrderResult] = await self._send(
-            "batch-cancel-orders", items, timeout, account
-        )
-        return response
+        return await self._send(ops.BATCH_CANCEL_ORDERS, items, timeout, account)
 
     async def amend_order(
         self,
@@ -335,11 +283,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-amend-order
         """
-        items = [params]
-        response: WsApiResponse[m.AmendOrderResult] = await self._send(
-            "amend-order", items, timeout, account, exp_time, expires_in
-        )
-        return response
+        return await self._send(ops.AMEND_ORDER, [params], timeout, account, exp_time, expires_in)
 
     async def amend_multiple_orders(
         self,
@@ -355,10 +299,9 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-amend-multiple-orders
         """
         items = self._many(params, "batch-amend-orders")
-        response: WsApiResponse[m.AmendOrderResult] = await self._send(
-            "batch-amend-orders", items, timeout, account, exp_time, expires_in
+        return await self._send(
+            ops.BATCH_AMEND_ORDERS, items, timeout, account, exp_time, expires_in
         )
-        return response
 
     async def mass_cancel_orders(
         self,
@@ -371,11 +314,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-mass-cancel-order
         """
-        items = [params]
-        response: WsApiResponse[m.MassCancelResult] = await self._send(
-            "mass-cancel", items, timeout, account
-        )
-        return response
+        return await self._send(ops.MASS_CANCEL, [params], timeout, account)
 
     # -- spread trading (business connection) ------------------------------------------
 
@@ -390,11 +329,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-place-order
         """
-        items = [params]
-        response: WsApiResponse[m.SpreadPlaceOrderResult] = await self._send(
-            "sprd-order", items, timeout, account
-        )
-        return response
+        return await self._send(ops.SPRD_ORDER, [params], timeout, account)
 
     async def amend_spread_order(
         self,
@@ -407,11 +342,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-amend-order
         """
-        items = [params]
-        response: WsApiResponse[m.SpreadAmendOrderResult] = await self._send(
-            "sprd-amend-order", items, timeout, account
-        )
-        return response
+        return await self._send(ops.SPRD_AMEND_ORDER, [params], timeout, account)
 
     async def cancel_spread_order(
         self,
@@ -424,11 +355,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-order
         """
-        items = [params]
-        response: WsApiResponse[m.SpreadCancelOrderResult] = await self._send(
-            "sprd-cancel-order", items, timeout, account
-        )
-        return response
+        return await self._send(ops.SPRD_CANCEL_ORDER, [params], timeout, account)
 
     async def mass_cancel_spread_orders(
         self,
@@ -441,8 +368,5 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-all-orders
         """
-        items = [{} if params is None else params]
-        response: WsApiResponse[m.MassCancelResult] = await self._send(
-            "sprd-mass-cancel", items, timeout, account
-        )
-        return response
+        item: m.SpreadMassCancelRequest = {} if params is None else params
+        return await self._send(ops.SPRD_MASS_CANCEL, [item], timeout, account)

@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
 import time
-from typing import Any, Final
+from typing import Final
 
-import aiohttp
-
-from ..protocol import codec
-from ..protocol.endpoints import DEMO_TRADING_HEADER
-from ..protocol.exceptions import OkxConnectionLostError, OkxError, OkxValidationError
+from ..net.http import HttpClient, okx_data
+from ..protocol.exceptions import OkxValidationError
 
 __all__ = ["InstrumentCodes", "inst_type_of"]
 
@@ -27,6 +23,7 @@ _log = logging.getLogger("okxws.api")
 
 #: A type refreshed this recently is not fetched again for a missing instId.
 _MIN_REFRESH_INTERVAL: Final = 5.0
+_PATH: Final = "/api/v5/public/instruments"
 
 
 def inst_type_of(inst_id: str) -> tuple[str, str | None]:
@@ -42,20 +39,12 @@ def inst_type_of(inst_id: str) -> tuple[str, str | None]:
 
 
 class InstrumentCodes:
-    """An ``instId`` -> ``instIdCode`` cache for one market and environment."""
+    """An ``instId`` -> ``instIdCode`` cache for one market and environment, over the
+    client's REST session (errors: those of :class:`~okxws.net.http.HttpClient`; a lookup is
+    a read, so its outcome is always known)."""
 
-    def __init__(
-        self,
-        rest_base_url: str,
-        *,
-        demo: bool,
-        ssl_context: ssl.SSLContext | None = None,
-        timeout: float = 10.0,
-    ) -> None:
-        self._base = rest_base_url
-        self._headers = dict([DEMO_TRADING_HEADER]) if demo else {}
-        self._ssl: ssl.SSLContext | bool = ssl_context or True
-        self._timeout = timeout
+    def __init__(self, http: HttpClient) -> None:
+        self._http = http
         self._codes: dict[str, int] = {}
         self._fetched_at: dict[tuple[str, str | None], float] = {}
         self._inflight: dict[tuple[str, str | None], asyncio.Task[None]] = {}
@@ -63,9 +52,6 @@ class InstrumentCodes:
     def get(self, inst_id: str) -> int | None:
         """The cached code, or None (hot path: one dict lookup)."""
         return self._codes.get(inst_id)
-
-    def put(self, inst_id: str, code: int) -> None:
-        self._codes[inst_id] = code
 
     async def resolve(self, inst_id: str) -> int:
         """The code of ``inst_id``, fetching its instrument type's list if needed."""
@@ -84,38 +70,27 @@ class InstrumentCodes:
         code = self._codes.get(inst_id)
         if code is None:
             raise OkxValidationError(
-                f"unknown instId {inst_id!r}: not in {self._base}/api/v5/public/instruments "
+                f"unknown instId {inst_id!r}: not in {self._http.base_url}{_PATH} "
                 "for this market (give instIdCode to skip the lookup)"
             )
         return code
 
     async def _fetch(self, inst_type: str, family: str | None) -> None:
-        query = f"instType={inst_type}" + (f"&instFamily={family}" if family else "")
-        url = f"{self._base}/api/v5/public/instruments?{query}"
-        try:
-            timeout = aiohttp.ClientTimeout(total=self._timeout)
-            async with (
-                aiohttp.ClientSession(timeout=timeout) as session,
-                session.get(url, headers=self._headers, ssl=self._ssl) as resp,
-            ):
-                body = await resp.read()
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            error = OkxConnectionLostError(f"cannot fetch instruments from {url}: {exc}")
-            error.outcome_unknown = False  # the order itself was never sent
-            raise error from exc
-        reply: Any = codec.loads(body)
-        if not isinstance(reply, dict) or reply.get("code") != "0":
-            raise OkxError(f"instruments request failed: {body[:200]!r}")
+        params = {"instType": inst_type, **({"instFamily": family} if family else {})}
+        reply = await self._http.request("GET", _PATH, params=params)
         count = 0
-        for item in reply.get("data") or []:
+        for item in okx_data(reply, f"GET {_PATH}"):
+            if not isinstance(item, dict):
+                continue
             inst_id, code = item.get("instId"), item.get("instIdCode")
             if isinstance(inst_id, str) and isinstance(code, int) and not isinstance(code, bool):
                 self._codes[inst_id] = code
                 count += 1
         self._fetched_at[(inst_type, family)] = time.monotonic()
-        _log.debug("cached %d instIdCodes for %s", count, query)
+        _log.debug("cached %d instIdCodes for %s", count, params)
 
     async def aclose(self) -> None:
+        """Cancel and await the lookups still running."""
         tasks = list(self._inflight.values())
         for task in tasks:
             task.cancel()

@@ -6,25 +6,42 @@ operation is refused here instead of earning an "Illegal request" from OKX.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from typing import Any, Final
 
 from ..protocol.exceptions import OkxValidationError
 from ..protocol.ops import OPS, OpSpec
 
-__all__ = ["OP_RULES", "validate_items"]
+__all__ = ["OP_RULES", "FieldKind", "OpRules", "check_tag", "validate_items"]
+
+
+class FieldKind(enum.Enum):
+    """What the value of one request field must be."""
+
+    STR = "str"  # OKX sends numbers as strings
+    BOOL = "bool"
+    INT = "int"  # instIdCode
+    ID32 = "id32"  # clOrdId, reqId: 1-32 letters or digits
+    ID16 = "id16"  # tag: 1-16 letters or digits
+
 
 _BOOL_FIELDS: Final = frozenset({"reduceOnly", "banAmend", "cxlOnFail", "isElpTakerAccess"})
+_SPECIAL: Final = {
+    "instIdCode": FieldKind.INT,
+    "clOrdId": FieldKind.ID32,
+    "reqId": FieldKind.ID32,
+    "tag": FieldKind.ID16,
+}
+_ID_LIMITS: Final = {FieldKind.ID32: 32, FieldKind.ID16: 16}
 
-# What each field must be; one dict lookup per field keeps validation off the latency budget.
-_STR, _BOOL, _INT, _ID32, _ID16 = range(5)
-_ID_LIMITS: Final = {_ID32: 32, _ID16: 16}
 
-
-def _kinds(typed_dict: Any) -> dict[str, int]:
+def _kinds(typed_dict: Any) -> dict[str, FieldKind]:
+    """The kind of every field of a request ``TypedDict`` (the operation's ``args_type``)."""
     fields = typed_dict.__required_keys__ | typed_dict.__optional_keys__
-    special = {"instIdCode": _INT, "clOrdId": _ID32, "reqId": _ID32, "tag": _ID16}
-    return {f: _BOOL if f in _BOOL_FIELDS else special.get(f, _STR) for f in fields}
+    return {
+        f: FieldKind.BOOL if f in _BOOL_FIELDS else _SPECIAL.get(f, FieldKind.STR) for f in fields
+    }
 
 
 def _is_id(value: str, limit: int) -> bool:
@@ -53,8 +70,8 @@ class OpRules:
         "spec",
     )
 
-    def __init__(self, spec: OpSpec[Any, Any], kinds: dict[str, int]) -> None:
-        def fields(*of_kinds: int) -> frozenset[str]:
+    def __init__(self, spec: OpSpec[Any, Any], kinds: dict[str, FieldKind]) -> None:
+        def fields(*of_kinds: FieldKind) -> frozenset[str]:
             return frozenset(f for f, k in kinds.items() if k in of_kinds)
 
         self.spec = spec
@@ -66,10 +83,10 @@ class OpRules:
         # Required fields are all plain strings: counting those seen non-empty in the loop
         # replaces a second pass over them.
         self.required_str = frozenset(spec.required)
-        assert self.required_str <= fields(_STR), spec.name
+        assert self.required_str <= fields(FieldKind.STR), spec.name
         self.required_count = len(self.required_str)
-        self.optional_str = fields(_STR) - self.required_str
-        self.int_fields = fields(_INT)
+        self.optional_str = fields(FieldKind.STR) - self.required_str
+        self.int_fields = fields(FieldKind.INT)
         self.id_limits = {f: _ID_LIMITS[k] for f, k in kinds.items() if k in _ID_LIMITS}
 
     def check_item(self, item: Any, where: str) -> bool:
@@ -112,10 +129,10 @@ class OpRules:
         kind = self.kinds.get(field)
         if kind is None:
             raise OkxValidationError(f"{where}: unknown field {field!r} for {self.spec.name}")
-        if kind == _BOOL:
+        if kind is FieldKind.BOOL:
             if value is not True and value is not False:
                 raise OkxValidationError(f"{where}: {field} must be a bool, not {value!r}")
-        elif kind == _INT:
+        elif kind is FieldKind.INT:
             if type(value) is not int:
                 raise OkxValidationError(f"{where}: {field} must be an int, not {value!r}")
         elif not isinstance(value, str):
@@ -125,6 +142,12 @@ class OpRules:
         elif kind in _ID_LIMITS and not _is_id(value, _ID_LIMITS[kind]):
             limit = _ID_LIMITS[kind]
             raise OkxValidationError(f"{where}: {field} must be 1-{limit} letters or digits")
+
+
+def check_tag(value: object, where: str) -> None:
+    """Raise unless ``value`` is a valid order ``tag`` (1-16 letters or digits)."""
+    if not isinstance(value, str) or not value or not _is_id(value, 16):
+        raise OkxValidationError(f"{where} must be 1-16 letters or digits")
 
 
 #: The rules of each operation; ``OP_RULES[op].check_item(item, op)`` checks one item.

@@ -8,64 +8,41 @@ See https://www.okx.com/docs-v5/en/#overview-websocket and okx-protocol.md secti
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-import math
-import ssl
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, Final, Literal
-
-import aiohttp
+from collections.abc import Awaitable, Iterable, Sequence
+from typing import Any, TypeVar, Unpack
 
 from ..protocol import codec
 from ..protocol.auth import ApiCredentials
-from ..protocol.channels import channel_conn_kind, channel_needs_login
-from ..protocol.endpoints import ConnKind, ws_url
-from ..protocol.endpoints import rest_base_url as _rest_base_url
-from ..protocol.exceptions import (
-    OkxConnectionLostError,
-    OkxError,
-    OkxStateError,
-    OkxValidationError,
-)
-from ..protocol.messages import ChannelArg, OpResponse
+from ..protocol.channels import channel_spec
+from ..protocol.endpoints import ConnKind
+from ..protocol.exceptions import OkxHttpError, OkxStateError, OkxValidationError
+from ..protocol.messages import ChannelArg, OpResponse, WsApiResponse
 from ..protocol.ops import OPS, OpSpec
-from .connection import Connection, ConnectionOptions, channel_key, next_request_number
+from .connection import Connection, next_request_number
 from .events import EventEmitter, EventName, Handler, attach_logging_listeners
-from .streams import OverflowPolicy, PushStream
+from .http import HttpClient, okx_data
+from .options import DEFAULT, ClientOptions, ClientOptionsKw, Default, Timeout, check_seconds
+from .socket import TransportFactory
+from .streams import OverflowPolicy, PushRouter, PushStream
+from .transport import open_ws
 
 __all__ = ["DEFAULT", "Default", "WebsocketClient"]
 
 _log = logging.getLogger("okxws.net")
-
-
-class Default:
-    """The type of :data:`DEFAULT`: "use the client's setting"."""
-
-    _instance: Default | None = None
-
-    def __new__(cls) -> Default:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "DEFAULT"
-
-
-#: Pass as ``timeout`` to use the client's ``request_timeout``.
-DEFAULT: Final = Default()
-Timeout = float | None | Default
-
-
-def _check_seconds(name: str, value: float, *, low: float = 0.0, high: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low < value <= high:
-        raise OkxValidationError(f"{name} must be a number of seconds in ({low}, {high}]")
-    return float(value)
+ArgsT = TypeVar("ArgsT")
+ResultT = TypeVar("ResultT")
 
 
 class WebsocketClient:
     """Manages OKX WebSocket connections; sends WS API requests; carries pushes.
+
+    Options (keywords, see :class:`~okxws.net.options.ClientOptions`): ``market``,
+    ``demo_trading``, ``ws_base_url``, ``rest_base_url``, ``ping_interval``, ``pong_timeout``,
+    ``reconnect_timeout``, ``max_reconnect_delay``, ``request_timeout``, ``connect_timeout``,
+    ``drain_timeout``, ``ssl_context``, ``attach_event_listeners``, ``transport``.
 
     Events (:meth:`on`): ``open``, ``reconnect``, ``reconnected``, ``authenticated``,
     ``exception``, ``close``, ``response``, ``update``. Handlers may be sync or async; one that
@@ -75,57 +52,27 @@ class WebsocketClient:
     def __init__(
         self,
         accounts: Sequence[ApiCredentials] | None = None,
-        *,
-        market: Literal["prod", "EEA", "US"] | str = "prod",
-        demo_trading: bool = False,
-        ws_base_url: str | None = None,
-        rest_base_url: str | None = None,
-        ping_interval: float = 10.0,
-        pong_timeout: float = 3.0,
-        reconnect_timeout: float = 0.5,
-        max_reconnect_delay: float = 30.0,
-        request_timeout: float | None = 10.0,
-        connect_timeout: float = 10.0,
-        ssl_context: ssl.SSLContext | None = None,
-        attach_event_listeners: bool = True,
+        **options: Unpack[ClientOptionsKw],
     ) -> None:
         accounts = list(accounts or [])
         for creds in accounts:
             if not isinstance(creds, ApiCredentials):
                 raise OkxValidationError("accounts must be ApiCredentials instances")
-        _check_seconds("ping_interval", ping_interval, high=29.0)  # OKX closes idle after 30 s
-        _check_seconds("pong_timeout", pong_timeout, high=ping_interval)
-        _check_seconds("reconnect_timeout", reconnect_timeout)
-        _check_seconds("max_reconnect_delay", max_reconnect_delay)
-        _check_seconds("connect_timeout", connect_timeout)
-        if request_timeout is not None:
-            _check_seconds("request_timeout", request_timeout)
+        self.options = opts = ClientOptions.of(dict(options))
         self._accounts = accounts
-        self.market = market
-        self.demo_trading = bool(demo_trading)
-        # Validates market and base URLs now, before anything is sent.
-        self._ws_urls = {
-            kind: ws_url(market, self.demo_trading, kind, ws_base_url)
-            for kind in ("public", "private", "business")
-        }
-        self.rest_base_url = _rest_base_url(market, rest_base_url)
-        self.request_timeout = request_timeout
-        self._options = ConnectionOptions(
-            ping_interval=float(ping_interval),
-            pong_timeout=float(pong_timeout),
-            reconnect_timeout=float(reconnect_timeout),
-            max_reconnect_delay=float(max_reconnect_delay),
-            connect_timeout=float(connect_timeout),
-            ssl_context=ssl_context,
-        )
+        self._ws_urls = {kind: opts.ws_url(kind) for kind in ("public", "private", "business")}
+        self._request_timeout = opts.request_timeout  # read on every request
+        self._opener: TransportFactory = opts.transport or open_ws
         self._events = EventEmitter()
-        if attach_event_listeners:
+        if opts.attach_event_listeners:
             attach_logging_listeners(self._events)
         self._connections: dict[tuple[int | None, ConnKind], Connection] = {}
         #: The default account's connections by kind: the request hot path's one lookup.
         self._default_conns: dict[ConnKind, Connection] = {}
+        self._router = PushRouter()
         self._streams: set[PushStream] = set()
         self._time_offset_ms = 0
+        self._http = HttpClient(opts, self.server_time_ms)
         self._closed = False
 
     def __repr__(self) -> str:
@@ -134,6 +81,27 @@ class WebsocketClient:
             f"accounts={len(self._accounts)} connections={len(self._connections)}>"
         )
 
+    @property
+    def market(self) -> str:
+        return self.options.market
+
+    @property
+    def demo_trading(self) -> bool:
+        return self.options.demo_trading
+
+    @property
+    def rest_base_url(self) -> str:
+        return self.options.rest_url
+
+    @property
+    def request_timeout(self) -> float | None:
+        return self._request_timeout
+
+    @property
+    def http(self) -> HttpClient:
+        """The client's REST session (server time, instrument codes, ``RestClient``)."""
+        return self._http
+
     # -- events -------------------------------------------------------------------------
 
     def on(self, event: EventName, handler: Handler) -> None:
@@ -141,6 +109,7 @@ class WebsocketClient:
         self._events.on(event, handler)
 
     def off(self, event: EventName, handler: Handler) -> None:
+        """Remove a handler registered with :meth:`on`."""
         self._events.off(event, handler)
 
     # -- time ---------------------------------------------------------------------------
@@ -152,6 +121,7 @@ class WebsocketClient:
         self._time_offset_ms = int(offset_ms)
 
     def get_time_offset_ms(self) -> int:
+        """The offset set by :meth:`set_time_offset_ms` or :meth:`sync_time` (ms)."""
         return self._time_offset_ms
 
     def server_time_ms(self) -> int:
@@ -166,20 +136,14 @@ class WebsocketClient:
 
         https://www.okx.com/docs-v5/en/#public-data-rest-api-get-system-time
         """
-        url = f"{self.rest_base_url}/api/v5/public/time"
-        client_timeout = aiohttp.ClientTimeout(total=timeout)
+        before = time.time() * 1000
+        reply = await self._http.request("GET", "/api/v5/public/time", timeout=timeout)
+        after = time.time() * 1000
+        data = okx_data(reply, "GET /api/v5/public/time")
         try:
-            async with aiohttp.ClientSession(timeout=client_timeout) as session:
-                before = time.time() * 1000
-                async with session.get(url, ssl=self._options.ssl_context or True) as resp:
-                    body = await resp.read()
-                after = time.time() * 1000
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise OkxConnectionLostError(f"cannot read server time from {url}: {exc}") from exc
-        try:
-            server_ms = int(codec.loads(body)["data"][0]["ts"])
-        except (OkxError, KeyError, IndexError, TypeError, ValueError) as exc:
-            raise OkxError(f"unexpected server time reply: {body[:200]!r}") from exc
+            server_ms = int(data[0]["ts"])
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise OkxHttpError(f"unexpected server time reply: {reply.body!r:.200}") from None
         self._time_offset_ms = round(server_ms - (before + after) / 2)
         return self._time_offset_ms
 
@@ -197,6 +161,10 @@ class WebsocketClient:
             raise OkxValidationError(f"account must be an index below {len(self._accounts)}")
         return index
 
+    def credentials(self, account: int | None = None) -> ApiCredentials:
+        """The API key of ``account`` (index into ``accounts``; default the first)."""
+        return self._accounts[self._account_index(account)]
+
     def _connection(self, kind: ConnKind, account: int | None) -> Connection:
         if self._closed:
             raise OkxStateError("the client is closed")
@@ -208,10 +176,11 @@ class WebsocketClient:
                 url=self._ws_urls[kind],
                 account=account,
                 credentials=self._accounts[account] if account is not None else None,
-                options=self._options,
+                options=self.options,
+                opener=self._opener,
                 events=self._events,
                 now_s=self._server_time_s,
-                on_push=self._on_push,
+                push_sink=functools.partial(self._on_push, kind),
             )
             self._connections[key] = conn
             if account == 0 or kind == "public":
@@ -231,7 +200,7 @@ class WebsocketClient:
 
         Returns once both are ready. Optional: requests connect on demand.
         """
-        wait = self.request_timeout if timeout is None else timeout
+        wait = self._request_timeout if timeout is None else timeout
         index = self._account_index(account)
         await asyncio.gather(
             self._connection("private", index).wait_ready(wait),
@@ -242,58 +211,29 @@ class WebsocketClient:
 
     def _deadline(self, timeout: Timeout) -> float | None:
         if isinstance(timeout, Default):
-            return self.request_timeout
+            return self._request_timeout
         if timeout is not None:
-            _check_seconds("timeout", timeout)
+            check_seconds("timeout", timeout)
         return timeout
 
-    async def send_ws_api_request(
+    def request(
         self,
-        op: str,
-        args: list[Any],
-        *,
+        spec: OpSpec[ArgsT, ResultT],
+        args: list[ArgsT],
         exp_time: int | str | None = None,
         timeout: Timeout = DEFAULT,
         account: int | None = None,
-    ) -> OpResponse:
-        """Send ``{id, op, args[, expTime]}`` and return the matching response.
+    ) -> Awaitable[WsApiResponse[ResultT]]:
+        """Send one WS API request of ``spec`` now; await the result for the response.
 
-        Raises :class:`~okxws.OkxApiError` when ``code`` is not "0" (with the whole
-        response), :class:`~okxws.OkxRequestTimeoutError` after the deadline and
-        :class:`~okxws.OkxConnectionLostError` if the socket dies first (both: outcome
-        unknown; never re-sent). Every error carries ``request``, the request as sent.
-        See https://www.okx.com/docs-v5/en/#overview-websocket.
-        """
-        spec = OPS.get(op)
-        if spec is None:
-            raise OkxValidationError(f"unknown WS API operation {op!r}")
-        if not isinstance(args, list) or not args:
-            raise OkxValidationError(f"{op}: args must be a non-empty list")
-        if len(args) > spec.max_items:
-            raise OkxValidationError(f"{op}: at most {spec.max_items} items, got {len(args)}")
-        response: OpResponse = await self._start_ws_api_request(
-            spec, args, exp_time, timeout, account
-        )
-        return response
-
-    def _start_ws_api_request(
-        self,
-        spec: OpSpec[Any, Any],
-        args: list[Any],
-        exp_time: int | str | None,
-        timeout: Timeout,
-        account: int | None,
-    ) -> Awaitable[Any]:
-        """Send a checked request now and return the future of its response.
-
-        For callers that have checked ``args`` against ``spec`` already (this method and
-        ``okxws.api``): awaiting the future directly keeps one coroutine frame off every
-        request in flight. When the connection is not ready yet this returns a coroutine
-        that waits for it (within the deadline) and then sends.
+        ``args`` are sent as given (``okxws.api`` validates them first). When the connection
+        is ready this returns the response future itself, so a request in flight costs no
+        coroutine frame; otherwise an awaitable that connects (within the deadline) first.
+        Raises like :meth:`send_ws_api_request`.
         """
         if exp_time is not None and not spec.supports_exp_time:
             raise OkxValidationError(f"{spec.name} does not support expTime")
-        wait = self.request_timeout if timeout is DEFAULT else self._deadline(timeout)
+        wait = self._request_timeout if timeout is DEFAULT else self._deadline(timeout)
         conn = self._default_conns.get(spec.conn_kind) if account is None else None
         if conn is None:
             conn = self._connection(spec.conn_kind, self._account_index(account))
@@ -325,17 +265,43 @@ class WebsocketClient:
             wait = max(wait - (time.monotonic() - started), 0.0)
         return await sock.request(rid, op, args, exp_time, data, wait)
 
+    async def send_ws_api_request(
+        self,
+        op: str,
+        args: list[Any],
+        *,
+        exp_time: int | str | None = None,
+        timeout: Timeout = DEFAULT,
+        account: int | None = None,
+    ) -> OpResponse:
+        """Send ``{id, op, args[, expTime]}`` and return the matching response.
+
+        Raises :class:`~okxws.OkxApiError` when ``code`` is not "0" (with the whole
+        response), :class:`~okxws.OkxRequestTimeoutError` after the deadline and
+        :class:`~okxws.OkxConnectionLostError` if the socket dies first (both: outcome
+        unknown; never re-sent). Every error carries ``request``, the request as sent.
+        See https://www.okx.com/docs-v5/en/#overview-websocket.
+        """
+        spec = OPS.get(op)
+        if spec is None:
+            raise OkxValidationError(f"unknown WS API operation {op!r}")
+        if not isinstance(args, list) or not args:
+            raise OkxValidationError(f"{op}: args must be a non-empty list")
+        if len(args) > spec.max_items:
+            raise OkxValidationError(f"{op}: at most {spec.max_items} items, got {len(args)}")
+        return await self.request(spec, args, exp_time, timeout, account)
+
     # -- streams ------------------------------------------------------------------------
 
-    def _arg_connection(self, arg: ChannelArg, account: int | None) -> Connection:
+    def connection_for(self, arg: ChannelArg, account: int | None = None) -> Connection:
+        """The connection that serves channel ``arg`` (public data needs no account)."""
         if not isinstance(arg, dict) or not isinstance(arg.get("channel"), str):
             raise OkxValidationError(f"a channel arg is a dict with a 'channel' string: {arg!r}")
-        channel = arg["channel"]
-        kind = channel_conn_kind(channel)
-        if not channel_needs_login(channel):
+        spec = channel_spec(arg["channel"])
+        if not spec.needs_login:
             # Public data (also candles etc. on /business) needs no account and no login.
-            return self._connection(kind, None)
-        return self._connection(kind, self._account_index(account))
+            return self._connection(spec.conn_kind, None)
+        return self._connection(spec.conn_kind, self._account_index(account))
 
     def _group(
         self, args: ChannelArg | Iterable[ChannelArg], account: int | None
@@ -345,7 +311,7 @@ class WebsocketClient:
             raise OkxValidationError("no channels given")
         groups: dict[Connection, list[ChannelArg]] = {}
         for arg in items:
-            groups.setdefault(self._arg_connection(arg, account), []).append(dict(arg))  # type: ignore[arg-type]
+            groups.setdefault(self.connection_for(arg, account), []).append(dict(arg))  # type: ignore[arg-type]
         return groups
 
     async def subscribe(
@@ -361,7 +327,15 @@ class WebsocketClient:
 
         https://www.okx.com/docs-v5/en/#overview-websocket-subscribe
         """
-        await self._subscription_op("subscribe", args, account, timeout)
+        wait = self._deadline(timeout)
+
+        async def run(conn: Connection, items: list[ChannelArg]) -> None:
+            sock = await conn.wait_ready(wait)
+            await conn.subscribe_on(sock, "subscribe", items, wait)
+            conn.subscriptions.add(items)
+
+        groups = self._group(args, account)
+        await asyncio.gather(*(run(conn, items) for conn, items in groups.items()))
 
     async def unsubscribe(
         self,
@@ -374,32 +348,15 @@ class WebsocketClient:
 
         https://www.okx.com/docs-v5/en/#overview-websocket-unsubscribe
         """
-        await self._subscription_op("unsubscribe", args, account, timeout)
-
-    async def _subscription_op(
-        self,
-        op: Literal["subscribe", "unsubscribe"],
-        args: ChannelArg | Iterable[ChannelArg],
-        account: int | None,
-        timeout: Timeout,
-    ) -> None:
         wait = self._deadline(timeout)
-        groups = self._group(args, account)
 
         async def run(conn: Connection, items: list[ChannelArg]) -> None:
-            if op == "unsubscribe":
-                for arg in items:
-                    conn.wanted.pop(channel_key(arg), None)
-                sock = conn.ready_socket()
-                if sock is None:
-                    return  # not connected: nothing to undo on the server
-            else:
-                sock = await conn.wait_ready(wait)
-            await conn.subscribe_on(sock, op, items, wait)
-            if op == "subscribe":
-                for arg in items:
-                    conn.wanted[channel_key(arg)] = arg
+            conn.subscriptions.remove(items)
+            sock = conn.sock
+            if sock is not None:  # not connected: nothing to undo on the server
+                await conn.subscribe_on(sock, "unsubscribe", items, wait)
 
+        groups = self._group(args, account)
         await asyncio.gather(*(run(conn, items) for conn, items in groups.items()))
 
     def stream(
@@ -413,21 +370,20 @@ class WebsocketClient:
 
         ``async for msg in client.stream(["orders"]): ...``; see :class:`PushStream`.
         """
-        wanted = frozenset(channels) if channels is not None else None
-        accept: Callable[[dict[str, Any]], bool] | None = None
-        if wanted is not None:
+        wanted = None if channels is None else list(channels)
 
-            def accept(msg: dict[str, Any]) -> bool:
-                return msg["arg"].get("channel") in wanted
+        def closed(stream: PushStream) -> None:
+            remove()
+            self._streams.discard(stream)
 
-        stream = PushStream(maxsize, overflow, accept, self._streams.discard)
+        stream = PushStream(maxsize, overflow, closed)
+        remove = self._router.add(stream.put, wanted)
         self._streams.add(stream)
         return stream
 
-    def _on_push(self, msg: dict[str, Any], conn: Connection) -> None:
-        msg["connection"] = conn.kind
-        for stream in self._streams:
-            stream.put(msg)
+    def _on_push(self, kind: ConnKind, msg: dict[str, Any]) -> None:
+        msg["connection"] = kind
+        self._router.route(msg)
         if self._events.has("update"):
             self._events.emit("update", msg)
 
@@ -441,6 +397,7 @@ class WebsocketClient:
         await asyncio.gather(*(conn.close() for conn in self._connections.values()))
         for stream in list(self._streams):
             stream.close()
+        await self._http.close()
         await self._events.aclose()
 
     async def __aenter__(self) -> WebsocketClient:

@@ -1,7 +1,9 @@
 """The sans-I/O OKX protocol core: no asyncio, no sockets, time passed in.
 
 Endpoints, authentication, message types, the frame codec, the operations registry, the
-error-code table and the connection state machine. Every other layer builds on this one.
+error-code table, the channel table, the client protocol and the connection state machine.
+Every other layer builds on this one. The exception tree is in :mod:`okxws.protocol.exceptions`
+and public from :mod:`okxws`.
 """
 
 from .auth import ApiCredentials, build_login_request, login_signature, rest_headers, rest_signature
@@ -9,18 +11,6 @@ from .channels import CHANNELS, channel_spec
 from .codec import Frame, FrameKind, decode, encode
 from .endpoints import ConnKind, Market, rest_base_url, ws_url
 from .errors import ERROR_CODES, error_info
-from .exceptions import (
-    OkxApiError,
-    OkxAuthenticationError,
-    OkxConnectionLostError,
-    OkxDecodeError,
-    OkxError,
-    OkxPartialBatchError,
-    OkxRequestTimeoutError,
-    OkxStateError,
-    OkxStreamOverflowError,
-    OkxValidationError,
-)
 from .ops import MAX_BATCH_ITEMS, OPS, OpSpec, is_valid_request_id
 from .state import ConnectionStateMachine, ConnEvent, ConnState
 
@@ -37,16 +27,6 @@ __all__ = [
     "Frame",
     "FrameKind",
     "Market",
-    "OkxApiError",
-    "OkxAuthenticationError",
-    "OkxConnectionLostError",
-    "OkxDecodeError",
-    "OkxError",
-    "OkxPartialBatchError",
-    "OkxRequestTimeoutError",
-    "OkxStateError",
-    "OkxStreamOverflowError",
-    "OkxValidationError",
     "OpSpec",
     "build_login_request",
     "channel_spec",

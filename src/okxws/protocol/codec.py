@@ -33,7 +33,6 @@ __all__ = [
     "FrameFields",
     "FrameKind",
     "classify",
-    "classify_parsed",
     "decode",
     "decode_client_frame",
     "encode",
@@ -136,18 +135,16 @@ def decode(raw: str | bytes | bytearray | memoryview) -> Frame:
 
 
 def classify(raw: str | bytes | bytearray | memoryview) -> FrameFields:
-    """:func:`decode` for the receive path: ``(kind, msg, id)`` as a plain tuple."""
+    """:func:`decode` for the receive path: ``(kind, msg, id)`` as a plain tuple.
+
+    An op reply, the frame of every request, is recognised first and in this one call.
+    """
     try:
         msg = parse(raw)
     except PARSE_ERRORS as exc:
         if raw == PONG or raw == b"pong":  # the keep-alive answer is text, not JSON
             return _PONG_FIELDS
         raise OkxDecodeError(f"invalid JSON: {exc}", _as_text(raw)) from None
-    return classify_parsed(msg, raw)
-
-
-def classify_parsed(msg: Any, raw: str | bytes | bytearray | memoryview) -> FrameFields:
-    """:func:`classify` for a frame already parsed with :data:`parse` (``raw`` for errors)."""
     if type(msg) is not dict:
         raise OkxDecodeError("frame is not a JSON object", _as_text(raw))
     event = msg.get("event")

@@ -22,10 +22,6 @@ __all__ = [
     "LOGIN_FAILURE_CODES",
     "ErrorCode",
     "error_info",
-    "is_auth_failure",
-    "is_outcome_unknown",
-    "is_rate_limit",
-    "is_retryable",
 ]
 
 
@@ -138,19 +134,3 @@ def error_info(code: str) -> ErrorCode:
     """What the table knows of ``code`` (an empty entry for codes it does not list)."""
     base = code.split("_", 1)[0]  # "51008_1000" notation (section 3.2)
     return ERROR_CODES.get(base, _UNKNOWN)
-
-
-def is_auth_failure(code: str) -> bool:
-    return error_info(code).auth
-
-
-def is_rate_limit(code: str) -> bool:
-    return error_info(code).rate_limit
-
-
-def is_retryable(code: str) -> bool:
-    return error_info(code).retryable
-
-
-def is_outcome_unknown(code: str) -> bool:
-    return error_info(code).outcome_unknown

@@ -8,7 +8,7 @@ wire except where noted (``instIdCode`` is an integer; ``reduceOnly``, ``banAmen
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, Required, TypedDict
+from typing import Any, Generic, Literal, NotRequired, Required, TypedDict, TypeVar
 
 __all__ = [
     "AccountPush",
@@ -40,6 +40,7 @@ __all__ = [
     "SpreadPlaceOrderResult",
     "SubscribeEvent",
     "SubscribeRequest",
+    "WsApiResponse",
 ]
 
 OpName = Literal[
@@ -295,16 +296,28 @@ class SpreadCancelOrderResult(TypedDict, total=False):
     sMsg: str
 
 
-class OpResponse(TypedDict, total=False):
-    """The WS API reply envelope (section 3.2). ``inTime``/``outTime`` are microseconds."""
+T = TypeVar("T")
+
+
+class WsApiResponse(TypedDict, Generic[T], total=False):
+    """The whole OKX reply envelope (section 3.2), plus which connection answered.
+
+    ``data`` holds one result per request item; ``inTime``/``outTime`` are OKX's gateway
+    times in microseconds (absent on some operations).
+    """
 
     id: Required[str]
     op: Required[str]
     code: Required[str]
     msg: str
-    data: list[Any]
+    data: list[T]
     inTime: str
     outTime: str
+    connection: Literal["private", "business"]
+
+
+#: A reply envelope whose items are not typed (raw requests).
+OpResponse = WsApiResponse[Any]
 
 
 # ------------------------------------------------------------------- subscribe and push

@@ -15,6 +15,7 @@ from okxws import (
     WebsocketAPIClient,
 )
 from okxws.protocol import messages as m
+from okxws.protocol.endpoints import Market
 from okxws.simulator import Simulator
 
 from ..conftest import ApiClientFactory
@@ -196,7 +197,7 @@ async def test_exp_time_is_enforced_by_the_server(make_api_client: ApiClientFact
         ("US", True, "wss://wsuspap.okx.com"),
     ],
 )
-def test_market_and_demo_select_urls(market: str, demo: bool, host: str) -> None:
+def test_market_and_demo_select_urls(market: Market, demo: bool, host: str) -> None:
     client = WebsocketAPIClient(market=market, demo_trading=demo)
     ws = client.get_ws_client()
     assert ws.connection("public").url == f"{host}/ws/v5/public"
@@ -204,7 +205,7 @@ def test_market_and_demo_select_urls(market: str, demo: bool, host: str) -> None
 
 def test_bad_options_are_refused() -> None:
     with pytest.raises(OkxValidationError):
-        WebsocketAPIClient(market="asia")
+        WebsocketAPIClient(market="asia")  # type: ignore[arg-type]
     with pytest.raises(OkxValidationError):
         WebsocketAPIClient(ping_interval=40)
     with pytest.raises(OkxValidationError):

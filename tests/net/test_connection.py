@@ -1,11 +1,8 @@
-"""WebsocketClient against the simulator over real sockets, with its faults."""
+"""Connection: login, requests in flight, keep-alive and recovery, against the simulator."""
 
 from __future__ import annotations
 
 import asyncio
-import gc
-import logging
-import ssl
 from typing import Any
 
 import pytest
@@ -16,37 +13,15 @@ from okxws import (
     OkxAuthenticationError,
     OkxConnectionLostError,
     OkxRequestTimeoutError,
-    OkxStateError,
-    OkxStreamOverflowError,
-    OkxValidationError,
 )
-from okxws.net.client import DEFAULT, Timeout, WebsocketClient
+from okxws.net.client import WebsocketClient
+from okxws.net.connection import backoff_delay
+from okxws.net.options import DEFAULT, Timeout
 from okxws.protocol.state import ConnState
 from okxws.simulator import Simulator
 
-from ..conftest import FAST, ClientFactory, op_count
-
-BTC_USDT = 100001
-
-
-def resting_buy(**extra: Any) -> dict[str, Any]:
-    """A limit buy far below the market: it rests."""
-    return {"instIdCode": BTC_USDT, "tdMode": "cash", "side": "buy", "ordType": "limit",
-            "sz": "0.001", "px": "50000", **extra}  # fmt: skip
-
-
-def event_waiter(client: WebsocketClient, event: Any) -> asyncio.Event:
-    flag = asyncio.Event()
-    client.on(event, lambda _payload: flag.set())
-    return flag
-
-
-async def wait(flag: asyncio.Event, timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        await flag.wait()
-
-
-# ---------------------------------------------------------------------------------- login
+from ..conftest import ClientFactory, op_count
+from .helpers import BTC_USDT, event_waiter, resting_buy, wait
 
 
 async def test_cold_client_races_share_one_login(
@@ -114,23 +89,6 @@ async def test_login_uses_time_offset(sim: Simulator, make_client: ClientFactory
     await client2.connect_ws_api()
 
 
-async def test_each_account_has_its_own_connections(
-    sim: Simulator, make_client: ClientFactory
-) -> None:
-    key, secret, passphrase = "second-key", "second-secret", "second-pass"
-    sim.add_account(key, secret, passphrase)
-    client = make_client(accounts=[sim.credentials, ApiCredentials(key, secret, passphrase)])
-    first = await client.send_ws_api_request("order", [resting_buy()])
-    second = await client.send_ws_api_request("order", [resting_buy()], account=1)
-    assert first["code"] == second["code"] == "0"
-    assert sim.connection_count("private") == 2
-    with pytest.raises(OkxValidationError):
-        await client.send_ws_api_request("order", [resting_buy()], account=2)
-
-
-# ------------------------------------------------------------------------------- requests
-
-
 async def test_api_error_carries_the_whole_response(make_client: ClientFactory) -> None:
     client = make_client()
     with pytest.raises(OkxApiError) as info:
@@ -164,9 +122,7 @@ async def test_timeout_says_outcome_unknown_and_leaves_nothing_pending(
     assert info.value.request is not None
     assert info.value.request["args"][0]["clOrdId"] == "t1"
     assert info.value.request["expTime"] == str(exp_time)
-    sock = client.connection("private").ready_socket()
-    assert sock is not None
-    assert not sock.pending
+    assert client.connection("private").in_flight() == 0
 
 
 async def test_connection_lost_mid_request_fails_at_once_and_is_never_resent(
@@ -227,10 +183,9 @@ async def test_cancelled_waiters_leave_nothing_behind(
         task.cancel()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     assert all(isinstance(r, asyncio.CancelledError) for r in results)
-    sock = client.connection("private").ready_socket()
-    assert sock is not None
+    conn = client.connection("private")
     # Sent is sent: a cancelled request stays tracked until its response or its deadline.
-    assert len(sock.pending) == 200
+    assert conn.in_flight() == 200
     timeouts = await asyncio.gather(
         *(client.send_ws_api_request("order", [resting_buy()], timeout=0.05) for _ in range(200)),
         return_exceptions=True,
@@ -239,7 +194,7 @@ async def test_cancelled_waiters_leave_nothing_behind(
     # The last deadline to pass: every earlier one has passed by then.
     with pytest.raises(OkxRequestTimeoutError):
         await client.send_ws_api_request("order", [resting_buy()])
-    assert sock.pending == {}
+    assert conn.in_flight() == 0
 
 
 async def test_late_response_to_a_cancelled_request_reaches_the_response_event(
@@ -265,27 +220,7 @@ async def test_late_response_to_a_cancelled_request_reaches_the_response_event(
     # The caller gave up waiting, not the order: its outcome still arrives.
     assert responses[0]["data"][0]["clOrdId"] == "late1"
     assert responses[0]["code"] == "0"
-    sock = client.connection("private").ready_socket()
-    assert sock is not None
-    assert sock.pending == {}
-
-
-async def test_bad_requests_raise_before_sending(make_client: ClientFactory) -> None:
-    client = make_client()
-    with pytest.raises(OkxValidationError):
-        await client.send_ws_api_request("no-such-op", [{}])
-    with pytest.raises(OkxValidationError):
-        await client.send_ws_api_request("order", [])
-    with pytest.raises(OkxValidationError):
-        await client.send_ws_api_request("batch-orders", [resting_buy()] * 21)
-    with pytest.raises(OkxValidationError):
-        await client.send_ws_api_request("cancel-order", [{}], exp_time=1)
-    with pytest.raises(OkxValidationError):
-        await client.send_ws_api_request("order", [resting_buy()], timeout=-1)
-    assert client.connection("private").state is ConnState.IDLE  # nothing was opened
-
-
-# ------------------------------------------------------------------ keep-alive, recovery
+    assert client.connection("private").in_flight() == 0
 
 
 async def test_silent_server_is_detected_and_replaced(
@@ -318,22 +253,6 @@ async def test_keepalive_keeps_an_idle_connection_open(
         pongs_before = short_idle.ping_count
         await short_idle.wait_for(lambda: short_idle.ping_count >= pongs_before + 8)
         assert not reconnect.is_set()
-
-
-async def _order_in_flight_across_a_64008_notice(
-    sim: Simulator, client: WebsocketClient, timeout: Timeout = DEFAULT
-) -> asyncio.Task[Any]:
-    """Send an order, then have the server announce 64008; returns once the client has
-    reconnected, with the order still in flight on the old socket."""
-    await client.connect_ws_api()
-    reconnected = event_waiter(client, "reconnected")
-    in_flight = asyncio.create_task(
-        client.send_ws_api_request("order", [resting_buy()], timeout=timeout)
-    )
-    await sim.wait_for(lambda: op_count(sim, "order") == 1)
-    await sim.broadcast_notice("private")
-    await wait(reconnected)
-    return in_flight
 
 
 async def test_notice_64008_reconnects_without_failing_requests_in_flight(
@@ -385,182 +304,24 @@ async def test_subscriptions_are_restored_after_reconnect(
                 break
 
 
-# -------------------------------------------------------------------------------- streams
-
-
-async def test_public_and_business_subscriptions_route_and_ack(
-    sim: Simulator, make_client: ClientFactory
-) -> None:
-    client = make_client()
-    updates: list[dict[str, Any]] = []
-    client.on("update", updates.append)
-    stream = client.stream(["tickers"])
-    await client.subscribe([{"channel": "tickers", "instId": "BTC-USDT"}])
-    await client.subscribe({"channel": "sprd-orders"})
-    assert client.connection("public").state is ConnState.READY
-    assert client.connection("business").state is ConnState.READY
-    async with asyncio.timeout(5):
-        push = await anext(stream)
-    assert push["arg"]["channel"] == "tickers"
-    assert push["data"][0]["instId"] == "BTC-USDT"
-    assert updates
-    await client.unsubscribe({"channel": "tickers", "instId": "BTC-USDT"})
-    assert not client.connection("public").wanted
-
-
-def test_public_channels_need_no_account() -> None:
-    client = WebsocketClient(attach_event_listeners=False)
-    candles = client._arg_connection({"channel": "candle1m", "instId": "BTC-USDT"}, None)
-    tickers = client._arg_connection({"channel": "tickers", "instId": "BTC-USDT"}, None)
-    assert (candles.kind, candles.account, candles.needs_login) == ("business", None, False)
-    assert (tickers.kind, tickers.account) == ("public", None)
-    with pytest.raises(OkxValidationError, match="needs API credentials"):
-        client._arg_connection({"channel": "orders", "instType": "ANY"}, None)
-
-
-async def test_subscribe_error_raises(make_client: ClientFactory) -> None:
-    client = make_client()
-    with pytest.raises(OkxApiError) as info:
-        await client.subscribe({"channel": "tickers", "instId": "NOPE-USDT"})
-    assert info.value.code == "60018"
-
-
-async def test_stream_overflow_policies(sim: Simulator, make_client: ClientFactory) -> None:
-    client = make_client()
-    oldest = client.stream(["orders"], maxsize=2)
-    newest = client.stream(["orders"], maxsize=2, overflow="drop_newest")
-    strict = client.stream(["orders"], maxsize=2, overflow="error")
-    await client.subscribe({"channel": "orders", "instType": "ANY"})
-    for n in range(4):
-        await client.send_ws_api_request("order", [resting_buy(clOrdId=f"ov{n}")])
-    await sim.wait_for(lambda: oldest.dropped >= 2)
-    assert [p["data"][0]["clOrdId"] async for p in _take(oldest, 2)] == ["ov2", "ov3"]
-    assert [p["data"][0]["clOrdId"] async for p in _take(newest, 2)] == ["ov0", "ov1"]
-    with pytest.raises(OkxStreamOverflowError):
-        await anext(strict)
-
-
-async def _take(stream: Any, n: int) -> Any:
-    for _ in range(n):
-        yield await anext(stream)
-
-
-# ------------------------------------------------------------------------- events, close
-
-
-async def test_handlers_may_raise_or_be_async(make_client: ClientFactory) -> None:
-    client = make_client()
-    seen: list[str] = []
-
-    def broken(_payload: dict[str, Any]) -> None:
-        raise RuntimeError("handler bug")
-
-    async def async_handler(payload: dict[str, Any]) -> None:
-        seen.append(payload["op"])
-
-    client.on("response", broken)
-    client.on("response", async_handler)
-    res = await client.send_ws_api_request("order", [resting_buy()])
-    assert res["code"] == "0"
-    await asyncio.sleep(0)  # let the async handler task run
-    assert seen == ["order"]
-    with pytest.raises(OkxValidationError):
-        client.on("nope", broken)  # type: ignore[arg-type]
-
-
-async def test_close_is_idempotent_and_fails_pending(
-    sim: Simulator, make_client: ClientFactory
-) -> None:
-    client = make_client()
-    closed = event_waiter(client, "close")
-    await client.connect_ws_api()
-    sim.faults.withhold_replies("order")
-    pending = asyncio.create_task(client.send_ws_api_request("order", [resting_buy()]))
-    await sim.wait_for(lambda: op_count(sim, "order") == 1)
-    await client.close()
-    await client.close()
-    assert closed.is_set()
-    with pytest.raises(OkxConnectionLostError):
-        await pending
-    with pytest.raises(OkxStateError):
-        await client.send_ws_api_request("order", [resting_buy()])
-    await sim.wait_for(lambda: sim.connection_count() == 0)
-    gc.collect()
-
-
-async def test_async_with_closes(sim: Simulator) -> None:
-    async with WebsocketClient([sim.credentials], ws_base_url=sim.ws_base_url, **FAST) as client:
-        await client.connect_ws_api()
-    assert client.connection is not None
-    await sim.wait_for(lambda: sim.connection_count() == 0)
-
-
-async def test_tls_with_custom_ssl_context() -> None:
-    async with Simulator(tls=True) as tls_sim:
-        assert tls_sim.ws_base_url.startswith("wss://")
-        assert tls_sim.ca_file is not None
-        context = ssl.create_default_context(cafile=tls_sim.ca_file)
-        async with WebsocketClient(
-            [tls_sim.credentials], ws_base_url=tls_sim.ws_base_url, ssl_context=context, **FAST
-        ) as client:
-            res = await client.send_ws_api_request("order", [resting_buy()])
-            assert res["code"] == "0"
-        # Without the CA the default context verifies and refuses the self-signed certificate.
-        async with WebsocketClient(
-            [tls_sim.credentials],
-            ws_base_url=tls_sim.ws_base_url,
-            **{**FAST, "connect_timeout": 2.0},
-        ) as unverified:
-            with pytest.raises(OkxRequestTimeoutError):
-                await unverified.send_ws_api_request("order", [resting_buy()], timeout=1.0)
-
-
-# -------------------------------------------------------------------------------- secrets
-
-
-async def test_secrets_never_logged(
-    sim: Simulator, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    secret_client = make_client(attach_event_listeners=True)
-    await secret_client.connect_ws_api()
-    await secret_client.send_ws_api_request("order", [resting_buy()])
-    bad = ApiCredentials(sim.api_key, "another-wrong-secret", "another-wrong-pass")
-    failing = make_client(accounts=[bad], attach_event_listeners=True)
-    with pytest.raises(OkxAuthenticationError) as info:
-        await failing.connect_ws_api()
-    texts = [caplog.text, str(info.value), repr(info.value), repr(secret_client), repr(failing)]
-    for text in texts:
-        for secret in (sim.api_secret, sim.api_pass, "another-wrong-secret", "another-wrong-pass"):
-            assert secret not in text
-        assert '"sign"' not in text
-
-
 def test_reconnect_backoff_grows_with_jitter_and_is_capped() -> None:
-    client = WebsocketClient(
-        [ApiCredentials("k", "s", "p")],
-        reconnect_timeout=0.5,
-        max_reconnect_delay=4.0,
-        attach_event_listeners=False,
-    )
-    conn = client.connection("private")
     for attempt, base in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 4.0), (30, 4.0)]:
-        delays = [conn._backoff(attempt) for _ in range(200)]
+        delays = [backoff_delay(attempt, 0.5, 4.0) for _ in range(200)]
         assert all(base * 0.8 <= d <= base * 1.2 for d in delays)
         assert len(set(delays)) > 1  # jitter: clients do not reconnect in lockstep
 
 
-async def test_default_listeners_log_the_lifecycle(
-    sim: Simulator, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger="okxws")
-    client = make_client(attach_event_listeners=True)
-    reconnected = event_waiter(client, "reconnected")
+async def _order_in_flight_across_a_64008_notice(
+    sim: Simulator, client: WebsocketClient, timeout: Timeout = DEFAULT
+) -> asyncio.Task[Any]:
+    """Send an order, then have the server announce 64008; returns once the client has
+    reconnected, with the order still in flight on the old socket."""
     await client.connect_ws_api()
-    await sim.drop_connections("private")
+    reconnected = event_waiter(client, "reconnected")
+    in_flight = asyncio.create_task(
+        client.send_ws_api_request("order", [resting_buy()], timeout=timeout)
+    )
+    await sim.wait_for(lambda: op_count(sim, "order") == 1)
+    await sim.broadcast_notice("private")
     await wait(reconnected)
-    text = caplog.text
-    assert "private connection (account 0) open" in text
-    assert "private connection (account 0) authenticated" in text
-    assert "private connection (account 0) reconnecting" in text
-    assert "private connection (account 0) reconnected" in text
+    return in_flight
