@@ -60,6 +60,7 @@ def test_rate_limit_answers_raise_rate_limit_errors() -> None:
 
 def test_shapes_and_flags() -> None:
     assert OkxResponseShapeError("bad").outcome_unknown
-    assert not api_error({"code": "1", "data": "not a list"}).data
+    odd = api_error({"code": "1", "data": "not a list"})
+    assert isinstance(odd, OkxApiError) and odd.data == []
     error = nothing_sent(OkxResponseShapeError("x"))
     assert isinstance(error, OkxError) and not error.outcome_unknown
