@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
+from collections.abc import Callable
 from typing import Any
 
 from okxws.net.client import WebsocketClient
@@ -25,3 +27,64 @@ def event_waiter(client: WebsocketClient, event: Any) -> asyncio.Event:
 async def wait(flag: asyncio.Event, timeout: float = 5.0) -> None:
     async with asyncio.timeout(timeout):
         await flag.wait()
+
+
+class MemoryTransport:
+    """An in-memory WebSocket for ``transport=``: records what the client sends; the test
+    feeds frames with :meth:`deliver` and ends it with :meth:`drop`."""
+
+    def __init__(
+        self, on_message: Callable[[bytes], None], on_close: Callable[[int | None, str], None]
+    ) -> None:
+        self.sent: list[bytes] = []
+        self._on_message = on_message
+        self._on_close = on_close
+        self._closed = asyncio.get_running_loop().create_future()
+        self.sent_event = asyncio.Event()
+
+    def send(self, data: bytes) -> None:
+        self.sent.append(data)
+        self.sent_event.set()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed.done()
+
+    def deliver(self, frame: bytes) -> None:
+        self._on_message(frame)
+
+    def drop(self, code: int | None = None, reason: str = "") -> None:
+        if not self._closed.done():
+            self._closed.set_result(None)
+            self._on_close(code, reason)
+
+    def close(self, code: int = 1000) -> None:
+        self.drop(code, "closed by client")
+
+    def abort(self) -> None:
+        self.drop()
+
+    async def wait_closed(self) -> None:
+        await self._closed
+
+
+class MemoryNetwork:
+    """The transport factory of a client under test: every socket it opens, in order."""
+
+    def __init__(self) -> None:
+        self.sockets: list[MemoryTransport] = []
+
+    async def __call__(
+        self,
+        url: str,
+        on_message: Callable[[bytes], None],
+        on_close: Callable[[int | None, str], None],
+        *,
+        ssl_context: ssl.SSLContext | None,
+        ping_interval: float,
+        pong_timeout: float,
+        handshake_timeout: float,
+    ) -> MemoryTransport:
+        transport = MemoryTransport(on_message, on_close)
+        self.sockets.append(transport)
+        return transport

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from okxws import (
 from okxws.net.client import WebsocketClient
 from okxws.net.connection import backoff_delay
 from okxws.net.options import DEFAULT, Timeout
+from okxws.net.transport import open_ws
 from okxws.protocol.state import ConnState
 from okxws.simulator import Simulator
 
@@ -325,3 +327,65 @@ async def _order_in_flight_across_a_64008_notice(
     await sim.broadcast_notice("private")
     await wait(reconnected)
     return in_flight
+
+
+async def test_every_state_change_goes_through_the_table_and_is_logged(
+    sim: Simulator, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="okxws.net")
+    client = make_client()
+    conn = client.connection("private")
+    await client.connect_ws_api()
+    assert conn.state is ConnState.READY and conn.sock is not None
+    in_flight = await _order_in_flight_across_a_64008_notice(sim, client)
+    await in_flight
+    assert conn.state is ConnState.READY
+    reconnected = event_waiter(client, "reconnected")
+    await sim.drop_connections("private")
+    await wait(reconnected)
+    await client.close()
+    changes = [
+        r.getMessage().split(": ", 1)[1]
+        for r in caplog.records
+        if r.getMessage().startswith("private[0]: ") and " -> " in r.getMessage()
+    ]
+    assert changes == [
+        "idle -> connecting (connect)",
+        "connecting -> connected (opened)",
+        "connected -> authenticating (login)",
+        "authenticating -> authenticated (authenticated)",
+        "authenticated -> ready (ready)",
+        "ready -> replacing (notice)",
+        "replacing -> ready (replaced)",
+        "ready -> reconnecting (lost)",
+        "reconnecting -> connecting (connect)",
+        "connecting -> connected (opened)",
+        "connected -> authenticating (login)",
+        "authenticating -> authenticated (authenticated)",
+        "authenticated -> ready (ready)",
+        "ready -> closing (close)",
+        "closing -> closed (closed)",
+    ]
+    assert conn.in_flight() == 0
+    assert conn.state.value == "closed"
+
+
+async def test_a_failure_below_the_supervisor_becomes_a_reconnect(
+    make_client: ClientFactory,
+) -> None:
+    attempts = 0
+
+    async def flaky(url: str, on_message: Any, on_close: Any, **kw: Any) -> Any:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise AssertionError("a bug in the layer below")  # not an OkxError
+        return await open_ws(url, on_message, on_close, **kw)
+
+    client = make_client(transport=flaky)
+    errors: list[BaseException] = []
+    client.on("exception", lambda p: errors.append(p["error"]))
+    await client.connect_ws_api()  # the supervisor survived and reconnected
+    assert attempts == 3  # private failed once, then private and business opened
+    assert [type(e) for e in errors] == [AssertionError]
+    await client.close()

@@ -116,11 +116,14 @@ class Connection:
         socks = [s for s in (self.sock, *self._draining) if s is not None]
         return sum(len(s.pending) for s in socks)
 
-    def _to(self, event: ConnEvent) -> None:
-        before = self._sm.state
-        after = self._sm.handle(event)
+    def _to(self, event: ConnEvent, sm: ConnectionStateMachine | None = None) -> None:
+        """Apply ``event`` to the connection's machine (or a replacement socket's), logged."""
+        machine = self._sm if sm is None else sm
+        before = machine.state
+        after = machine.handle(event)
         if after is not before:
-            _log.debug("%s: %s -> %s (%s)", self.name, before.value, after.value, event.value)
+            name = self.name if machine is self._sm else f"{self.name} replacement"
+            _log.debug("%s: %s -> %s (%s)", name, before.value, after.value, event.value)
 
     # -- readiness ----------------------------------------------------------------------
 
@@ -258,7 +261,7 @@ class Connection:
     async def _open_socket(self, sm: ConnectionStateMachine) -> WsSocket:
         """Open, log in and resubscribe one socket, driving ``sm`` through each step: the
         connection's own machine, or a replacement's after a 64008 notice."""
-        sm.handle(ConnEvent.CONNECT)
+        self._to(ConnEvent.CONNECT, sm)
         sock = WsSocket(self)
         opts = self._options
         try:
@@ -271,18 +274,18 @@ class Connection:
                 handshake_timeout=opts.connect_timeout,
             )
         except BaseException as exc:
-            sm.handle(ConnEvent.CONNECT_FAILED)
+            self._to(ConnEvent.CONNECT_FAILED, sm)
             self._last_error = exc
             raise
         try:
-            sm.handle(ConnEvent.OPENED)
+            self._to(ConnEvent.OPENED, sm)
             if not self._opened_once:  # like the Node SDK: later opens are "reconnected"
                 self._opened_once = True
                 self._emit("open", {"url": self.url})
             if self._credentials is not None:
-                sm.handle(ConnEvent.LOGIN)
+                self._to(ConnEvent.LOGIN, sm)
                 await sock.login(self._credentials, self._now_s(), opts.connect_timeout, self.name)
-                sm.handle(ConnEvent.AUTHENTICATED)
+                self._to(ConnEvent.AUTHENTICATED, sm)
                 self._emit("authenticated", {})
             await self._resubscribe(sock)
             if sock.send is None:
@@ -292,12 +295,12 @@ class Connection:
             self._last_error = exc
             failed = isinstance(exc, OkxAuthenticationError)
             if failed and sm.state is ConnState.AUTHENTICATING:
-                sm.handle(ConnEvent.LOGIN_FAILED)
+                self._to(ConnEvent.LOGIN_FAILED, sm)
             else:
-                sm.handle(ConnEvent.LOST)
+                self._to(ConnEvent.LOST, sm)
             raise
         if sm is not self._sm:
-            sm.handle(ConnEvent.READY)  # the replacement's own machine ends here
+            self._to(ConnEvent.READY, sm)  # the replacement's own machine ends here
         return sock
 
     async def _resubscribe(self, sock: WsSocket) -> None:

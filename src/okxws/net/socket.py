@@ -47,8 +47,7 @@ CloseHandler = Callable[[int | None, str], None]
 class Transport(Protocol):
     """An open WebSocket (``okxws.net.transport.WsTransport`` or an in-memory one)."""
 
-    send: Callable[[bytes], None]
-
+    def send(self, data: bytes, /) -> None: ...
     @property
     def is_closed(self) -> bool: ...
     def close(self, code: int = 1000) -> None: ...

@@ -79,6 +79,7 @@ DEADLINE: Final = 5
 _OP_RESPONSE: Final = FrameKind.OP_RESPONSE  # an enum attribute lookup costs ~70 ns
 _PUSH: Final = FrameKind.PUSH
 _DEBUG: Final = logging.DEBUG
+_ACKED_OPS: Final = frozenset({"subscribe", "unsubscribe"})
 
 
 def request_as_sent(rid: str, entry: Pending) -> dict[str, Any]:
@@ -289,8 +290,10 @@ class ClientProtocol:
         _fail(rid, entry, error)
 
     def _ack(self, rid: str | None, msg: dict[str, Any]) -> None:
-        if rid is None or rid not in self.pending:
+        entry = self.pending.get(rid) if rid is not None else None
+        if entry is None or entry[OP] not in _ACKED_OPS:  # an ack answers only a subscription
             return
+        assert rid is not None
         left = self.acks_left.get(rid, 1) - 1
         if left > 0:
             self.acks_left[rid] = left
