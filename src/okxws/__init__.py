@@ -31,6 +31,8 @@ from .protocol.messages import WsApiResponse
 
 if TYPE_CHECKING:
     from .api.client import WebsocketAPIClient
+    from .api.reconcile import OrderLookup
+    from .api.rest import RestClient
     from .net.client import WebsocketClient
     from .net.options import DEFAULT
     from .net.streams import PushStream
@@ -39,6 +41,8 @@ __version__ = "0.1.0"  # also read by pyproject.toml (dynamic version)
 
 _LAZY = {
     "WebsocketAPIClient": "okxws.api.client",
+    "RestClient": "okxws.api.rest",
+    "OrderLookup": "okxws.api.reconcile",
     "WebsocketClient": "okxws.net.client",
     "DEFAULT": "okxws.net.options",
     "PushStream": "okxws.net.streams",
@@ -71,7 +75,9 @@ __all__ = [
     "OkxStateError",
     "OkxStreamOverflowError",
     "OkxValidationError",
+    "OrderLookup",
     "PushStream",
+    "RestClient",
     "WebsocketAPIClient",
     "WebsocketClient",
     "WsApiResponse",

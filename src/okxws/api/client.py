@@ -11,8 +11,6 @@ https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-order
 
 from __future__ import annotations
 
-import itertools
-import secrets
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, TypeVar, Unpack
 
@@ -24,7 +22,10 @@ from ..protocol.auth import ApiCredentials
 from ..protocol.exceptions import OkxValidationError
 from ..protocol.messages import WsApiResponse
 from ..protocol.ops import OpSpec
+from .ids import OrderDefaults
 from .instruments import InstrumentCodes
+from .reconcile import DEFAULT_GRACE_S, OrderLookup, RecentOrders, resolve
+from .rest import RestClient
 from .validation import OP_RULES, check_tag, validate_items
 
 __all__ = ["WebsocketAPIClient", "WsApiResponse"]
@@ -49,20 +50,20 @@ class WebsocketAPIClient:
         self,
         accounts: Sequence[ApiCredentials] | None = None,
         *,
-        auto_client_order_id: bool = False,
+        auto_client_order_id: bool = True,
         default_tag: str | None = None,
         **options: Unpack[ClientOptionsKw],
     ) -> None:
         if default_tag is not None:
             check_tag(default_tag, "default_tag")
         self._ws = WebsocketClient(accounts, **options)
-        self._default_tag = default_tag
         self._codes = InstrumentCodes(self._ws.http)
-        self._auto_cl_ord_id = bool(auto_client_order_id)
-        self._fills_defaults = self._auto_cl_ord_id or default_tag is not None
-        # Unique across processes too: a random session prefix, then a counter.
-        self._cl_ord_prefix = "o" + secrets.token_hex(5)
-        self._cl_ord_seq = itertools.count(1)
+        self._defaults = OrderDefaults(auto_client_order_id, default_tag)
+        self._fills_defaults = self._defaults.active
+        self._rest: RestClient | None = None
+        # The fast path of resolve(): the last order pushes, while orders are subscribed.
+        self._recent_orders = RecentOrders()
+        self._ws.add_push_sink(self._recent_orders, RecentOrders.CHANNELS)
 
     def __repr__(self) -> str:
         return f"<WebsocketAPIClient {self._ws!r}>"
@@ -93,7 +94,50 @@ class WebsocketAPIClient:
 
     def new_client_order_id(self) -> str:
         """A fresh ``clOrdId`` (1-32 letters and digits), unique across processes."""
-        return f"{self._cl_ord_prefix}{next(self._cl_ord_seq)}"
+        return self._defaults.new_id()
+
+    def get_rest_client(self) -> RestClient:
+        """A :class:`~okxws.RestClient` for the same account (the first), market,
+        environment, base URL and clock, over this client's HTTP session (closed with it)."""
+        if self._rest is None:
+            ws = self._ws
+            opts = ws.options
+            self._rest = RestClient(
+                ws.credentials() if ws.has_accounts else None,
+                market=opts.market,
+                demo_trading=opts.demo_trading,
+                rest_base_url=opts.rest_base_url,
+                request_timeout=opts.request_timeout,
+                ssl_context=opts.ssl_context,
+                auto_client_order_id=self._defaults.auto_client_order_id,
+                default_tag=self._defaults.default_tag,
+                http=ws.http,
+                clock=ws.clock,
+            )
+        return self._rest
+
+    async def resolve(
+        self, target: Any, *, timeout: float = 30.0, grace: float = DEFAULT_GRACE_S
+    ) -> list[OrderLookup]:
+        """What became of each order named by an error whose ``outcome_unknown`` is true
+        (or by its request, ``exc.request``): one :class:`~okxws.api.reconcile.OrderLookup`
+        per order (``exists``, ``order``, ``state``, ``executed``).
+
+        Waits out the request's ``expTime`` when one was sent (after it OKX will not execute
+        it, so the answer is final), else ``grace`` seconds, ending early for orders already
+        seen on a subscribed ``orders``/``sprd-orders`` channel; then looks each order up by
+        REST (``GET /api/v5/trade/order``, ``/api/v5/sprd/order``), retrying its reads within
+        ``timeout``. It never places, amends or cancels anything.
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-order-details
+        """
+        return await resolve(
+            self.get_rest_client(),
+            target,
+            timeout=timeout,
+            grace=grace,
+            codes=self._codes,
+            recent=self._recent_orders,
+        )
 
     async def close(self) -> None:
         """Close every connection; idempotent."""
@@ -129,10 +173,7 @@ class WebsocketAPIClient:
             if fill:
                 if wire is item:
                     wire = dict(item)
-                if self._auto_cl_ord_id and not wire.get("clOrdId"):
-                    wire["clOrdId"] = self.new_client_order_id()
-                if self._default_tag is not None and "tag" not in wire:
-                    wire["tag"] = self._default_tag
+                self._defaults.apply(wire)
             out.append(wire)
         return out
 

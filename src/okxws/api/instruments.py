@@ -24,6 +24,8 @@ _log = logging.getLogger("okxws.api")
 #: A type refreshed this recently is not fetched again for a missing instId.
 _MIN_REFRESH_INTERVAL: Final = 5.0
 _PATH: Final = "/api/v5/public/instruments"
+#: Instrument types listed without a family (options need their ``instFamily``).
+_REVERSE_TYPES: Final = (("SPOT", None), ("SWAP", None), ("FUTURES", None))
 
 
 def inst_type_of(inst_id: str) -> tuple[str, str | None]:
@@ -52,6 +54,18 @@ class InstrumentCodes:
     def get(self, inst_id: str) -> int | None:
         """The cached code, or None (hot path: one dict lookup)."""
         return self._codes.get(inst_id)
+
+    async def inst_id_of(self, code: int) -> str | None:
+        """The ``instId`` whose code is ``code`` (fetching the non-option lists if needed;
+        an option's family must have been looked up before)."""
+        for _ in range(2):
+            for inst_id, known in self._codes.items():
+                if known == code:
+                    return inst_id
+            for key in _REVERSE_TYPES:
+                if key not in self._fetched_at:
+                    await self._fetch(*key)
+        return None
 
     async def resolve(self, inst_id: str) -> int:
         """The code of ``inst_id``, fetching its instrument type's list if needed."""

@@ -11,7 +11,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar, Unpack
 
 from ..protocol import codec
@@ -21,12 +21,13 @@ from ..protocol.endpoints import ConnKind
 from ..protocol.exceptions import OkxHttpError, OkxStateError, OkxValidationError
 from ..protocol.messages import ChannelArg, OpResponse, WsApiResponse
 from ..protocol.ops import OPS, OpSpec
+from .clock import ServerClock
 from .connection import Connection, next_request_number
 from .events import EventEmitter, EventName, Handler, attach_logging_listeners
 from .http import HttpClient, okx_data
 from .options import DEFAULT, ClientOptions, ClientOptionsKw, Default, Timeout, check_seconds
 from .socket import TransportFactory
-from .streams import OverflowPolicy, PushRouter, PushStream
+from .streams import OverflowPolicy, PushRouter, PushSink, PushStream
 from .transport import open_ws
 
 __all__ = ["DEFAULT", "Default", "WebsocketClient"]
@@ -71,8 +72,8 @@ class WebsocketClient:
         self._default_conns: dict[ConnKind, Connection] = {}
         self._router = PushRouter()
         self._streams: set[PushStream] = set()
-        self._time_offset_ms = 0
-        self._http = HttpClient(opts, self.server_time_ms)
+        self.clock = ServerClock()
+        self._http = HttpClient(opts, self.clock.now_ms)
         self._closed = False
 
     def __repr__(self) -> str:
@@ -116,20 +117,15 @@ class WebsocketClient:
 
     def set_time_offset_ms(self, offset_ms: int) -> None:
         """Server time minus local time, applied to login timestamps and relative ``expTime``."""
-        if isinstance(offset_ms, bool) or not isinstance(offset_ms, int | float):
-            raise OkxValidationError("offset_ms must be a number of milliseconds")
-        self._time_offset_ms = int(offset_ms)
+        self.clock.set_offset_ms(offset_ms)
 
     def get_time_offset_ms(self) -> int:
         """The offset set by :meth:`set_time_offset_ms` or :meth:`sync_time` (ms)."""
-        return self._time_offset_ms
+        return self.clock.offset_ms
 
     def server_time_ms(self) -> int:
         """Local time corrected by the offset, in epoch milliseconds."""
-        return int(time.time() * 1000) + self._time_offset_ms
-
-    def _server_time_s(self) -> float:
-        return time.time() + self._time_offset_ms / 1000
+        return self.clock.now_ms()
 
     async def sync_time(self, timeout: float = 5.0) -> int:
         """Set the time offset from OKX's server time and return it (ms).
@@ -144,8 +140,7 @@ class WebsocketClient:
             server_ms = int(data[0]["ts"])
         except (KeyError, IndexError, TypeError, ValueError):
             raise OkxHttpError(f"unexpected server time reply: {reply.body!r:.200}") from None
-        self._time_offset_ms = round(server_ms - (before + after) / 2)
-        return self._time_offset_ms
+        return self.clock.set_from_server(server_ms, before, after)
 
     # -- connections --------------------------------------------------------------------
 
@@ -160,6 +155,11 @@ class WebsocketClient:
         ):
             raise OkxValidationError(f"account must be an index below {len(self._accounts)}")
         return index
+
+    @property
+    def has_accounts(self) -> bool:
+        """Whether the client was given API credentials."""
+        return bool(self._accounts)
 
     def credentials(self, account: int | None = None) -> ApiCredentials:
         """The API key of ``account`` (index into ``accounts``; default the first)."""
@@ -179,7 +179,7 @@ class WebsocketClient:
                 options=self.options,
                 opener=self._opener,
                 events=self._events,
-                now_s=self._server_time_s,
+                now_s=self.clock.now_s,
                 push_sink=functools.partial(self._on_push, kind),
             )
             self._connections[key] = conn
@@ -380,6 +380,14 @@ class WebsocketClient:
         remove = self._router.add(stream.put, wanted)
         self._streams.add(stream)
         return stream
+
+    def add_push_sink(
+        self, sink: PushSink, channels: Iterable[str] | None = None, target: str | None = None
+    ) -> Callable[[], None]:
+        """Call ``sink(push)`` for every push of ``channels`` (of instrument ``target`` if
+        given; all pushes if ``channels`` is None); returns the function that stops it. A sink
+        must not block; pushes are shared, so it must not change them."""
+        return self._router.add(sink, channels, target)
 
     def _on_push(self, kind: ConnKind, msg: dict[str, Any]) -> None:
         msg["connection"] = kind
