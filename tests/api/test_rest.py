@@ -1,0 +1,159 @@
+"""RestClient against the simulator over real sockets: every method it serves, and the errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from okxws import (
+    ApiCredentials,
+    OkxApiError,
+    OkxAuthenticationError,
+    OkxPartialBatchError,
+    OkxValidationError,
+    RestClient,
+    WebsocketAPIClient,
+)
+from okxws.protocol import messages as m
+from okxws.simulator import Simulator
+
+from ..conftest import ApiClientFactory
+
+
+@pytest.fixture
+async def rest(sim: Simulator) -> AsyncIterator[RestClient]:
+    async with RestClient(sim.credentials, rest_base_url=sim.rest_base_url) as client:
+        yield client
+
+
+def resting(**extra: str) -> m.PlaceOrderRequest:
+    order: m.PlaceOrderRequest = {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy",
+                                  "ordType": "limit", "sz": "0.001", "px": "50000"}  # fmt: skip
+    order.update(extra)  # type: ignore[typeddict-item]
+    return order
+
+
+async def test_public_data(sim: Simulator, rest: RestClient) -> None:
+    assert abs(await rest.get_server_time() - sim.now_ms()) < 5_000
+    spot = await rest.get_instruments({"instType": "SPOT"})
+    assert {i["instId"] for i in spot} >= {"BTC-USDT", "ETH-USDT"}
+    assert all(isinstance(i["instIdCode"], int) for i in spot)
+    [ticker] = await rest.get_ticker({"instId": "BTC-USDT"})
+    assert float(ticker["bidPx"]) < float(ticker["askPx"])
+    [book] = await rest.get_order_book({"instId": "BTC-USDT"})
+    assert book["bids"] and book["asks"]
+
+
+async def test_order_lifecycle_and_reads(sim: Simulator, rest: RestClient) -> None:
+    [placed] = await rest.submit_order(resting(clOrdId="rest1"))
+    assert placed["sCode"] == "0" and placed["clOrdId"] == "rest1"
+    [order] = await rest.get_order_details({"instId": "BTC-USDT", "clOrdId": "rest1"})
+    assert order["state"] == "live" and order["ordId"] == placed["ordId"]
+    assert [o["clOrdId"] for o in await rest.get_order_list({"instType": "SPOT"})] == ["rest1"]
+    [amended] = await rest.amend_order({"instId": "BTC-USDT", "clOrdId": "rest1", "newPx": "50001"})
+    assert amended["sCode"] == "0"
+    [cancelled] = await rest.cancel_order({"instId": "BTC-USDT", "ordId": placed["ordId"]})
+    assert cancelled["sCode"] == "0"
+    [final] = await rest.get_order_details({"instId": "BTC-USDT", "ordId": placed["ordId"]})
+    assert (final["state"], final["px"]) == ("canceled", "50001")
+    with pytest.raises(OkxApiError) as info:
+        await rest.get_order_details({"instId": "BTC-USDT", "clOrdId": "nosuch"})
+    assert info.value.code == "51603" and not info.value.outcome_unknown
+    [balance] = await rest.get_balance({"ccy": "USDT"})
+    assert [d["ccy"] for d in balance["details"]] == ["USDT"]
+    assert await rest.get_positions() == []
+
+
+async def test_every_new_order_gets_a_client_order_id(sim: Simulator, rest: RestClient) -> None:
+    placed = await rest.submit_multiple_orders([resting(), resting(clOrdId="mine")])
+    ids = [p["clOrdId"] for p in placed]
+    assert ids[0] and ids[0] != "mine" and ids[1] == "mine"
+    cancelled = await rest.cancel_multiple_orders(
+        [{"instId": "BTC-USDT", "clOrdId": cl} for cl in ids]
+    )
+    assert all(c["sCode"] == "0" for c in cancelled)
+
+
+async def test_rejections_and_partial_batches(sim: Simulator, rest: RestClient) -> None:
+    with pytest.raises(OkxApiError) as rejected:
+        await rest.submit_order(resting(sz="100000000"))  # no such balance
+    assert rejected.value.code == "1" and rejected.value.failed[0]["sCode"] == "51008"
+    assert not rejected.value.outcome_unknown
+    with pytest.raises(OkxPartialBatchError) as partial:
+        await rest.submit_multiple_orders([resting(), resting(sz="100000000")])
+    assert len(partial.value.succeeded) == 1 and len(partial.value.failed) == 1
+
+
+async def test_bad_input_fails_before_sending(sim: Simulator, rest: RestClient) -> None:
+    before = sim.rest_count()
+    with pytest.raises(OkxValidationError, match="instId"):
+        await rest.submit_order({"instIdCode": 100001, "tdMode": "cash", "side": "buy",
+                                 "ordType": "market", "sz": "1"})  # fmt: skip
+    with pytest.raises(OkxValidationError):
+        await rest.submit_order(resting(px=5))  # type: ignore[arg-type]
+    with pytest.raises(OkxValidationError):
+        await rest.submit_multiple_orders(resting())  # type: ignore[arg-type]
+    with pytest.raises(OkxValidationError):
+        await rest.request("DELETE", "/api/v5/trade/order")
+    with pytest.raises(OkxValidationError, match="private"):
+        await RestClient(rest_base_url=sim.rest_base_url).get_balance()
+    assert sim.rest_count() == before
+
+
+async def test_signing_failures(sim: Simulator) -> None:
+    wrong = ApiCredentials(sim.api_key, "not-the-secret", sim.api_pass)
+    async with RestClient(wrong, rest_base_url=sim.rest_base_url) as rest:
+        with pytest.raises(OkxAuthenticationError) as info:
+            await rest.get_balance()
+        assert info.value.code == "50113"
+        assert "not-the-secret" not in str(info.value) and "not-the-secret" not in repr(rest)
+    passphrase = ApiCredentials(sim.api_key, sim.api_secret, "wrong-pass")
+    async with RestClient(passphrase, rest_base_url=sim.rest_base_url) as rest:
+        with pytest.raises(OkxAuthenticationError) as info:
+            await rest.get_balance()
+        assert info.value.code == "50105"
+    async with RestClient(sim.credentials, rest_base_url=sim.rest_base_url) as rest:
+        rest.clock.set_offset_ms(-60_000)  # a timestamp outside OKX's 30 s window
+        with pytest.raises(OkxAuthenticationError) as info:
+            await rest.get_balance()
+        assert info.value.code == "50102"
+
+
+async def test_the_generic_request(sim: Simulator, rest: RestClient) -> None:
+    [balance] = await rest.request("GET", "/api/v5/account/balance", {"ccy": "BTC"}, auth=True)
+    assert balance["details"][0]["ccy"] == "BTC"
+    data = await rest.request("GET", "/api/v5/public/instruments", {"instType": "SWAP"})
+    assert [d["instId"] for d in data] == ["BTC-USDT-SWAP"]
+
+
+async def test_spread_orders(sim: Simulator, rest: RestClient) -> None:
+    spread = "BTC-USDT_BTC-USDT-SWAP"
+    [placed] = await rest.submit_spread_order(
+        {"sprdId": spread, "side": "buy", "ordType": "limit", "sz": "0.001", "px": "10"}
+    )
+    assert placed["sCode"] == "0" and placed["clOrdId"]
+    [order] = await rest.get_spread_order({"clOrdId": placed["clOrdId"]})
+    assert order["state"] == "live"
+    assert [o["ordId"] for o in await rest.get_spread_active_orders()] == [placed["ordId"]]
+    [amended] = await rest.update_spread_order({"ordId": placed["ordId"], "newPx": "11"})
+    assert amended["sCode"] == "0"
+    [cancelled] = await rest.cancel_spread_order({"ordId": placed["ordId"]})
+    assert cancelled["sCode"] == "0"
+    assert await rest.cancel_all_spread_orders() == [{"result": True}]
+
+
+async def test_the_ws_client_shares_session_account_and_clock(
+    sim: Simulator, make_api_client: ApiClientFactory
+) -> None:
+    client: WebsocketAPIClient = make_api_client()
+    rest = client.get_rest_client()
+    assert rest is client.get_rest_client()
+    assert rest.http is client.get_ws_client().http
+    client.set_time_offset_ms(1234)
+    assert rest.clock.offset_ms == 1234
+    res = await client.submit_new_order(resting(clOrdId="shared1"))
+    [order] = await rest.get_order_details({"instId": "BTC-USDT", "clOrdId": "shared1"})
+    assert order["ordId"] == res["data"][0]["ordId"]  # WS and REST share one engine
+    await rest.close()  # shared: the WS client closes the session
+    assert await rest.get_server_time() > 0
