@@ -138,6 +138,17 @@ async def one(client: str, n: int, inflight: int) -> float:
 
         ClientOptions(transport=fake_open_ws)
         options["transport"] = fake_open_ws
+        try:  # rate-limit accounting on, with budgets this loop never exhausts
+            from okxws.protocol.ops import RateLimit
+
+            options["rate_limits"] = {
+                b: RateLimit(bucket=b, limit=10_000, window_s=1e-6, per_instrument=b == "place",
+                             sub_account=b == "place")
+                for b in ("place", "sub-account")
+            }  # fmt: skip
+            ClientOptions(rate_limits=options["rate_limits"])
+        except (ImportError, TypeError):
+            options.pop("rate_limits", None)
     except (ImportError, TypeError):
         import okxws.net.connection as conn_mod
 

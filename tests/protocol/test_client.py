@@ -32,6 +32,7 @@ class Owner:
         self.notices: list[dict[str, Any]] = []
         self.errors: list[OkxError] = []
         self.drained = 0
+        self.rate_limited: list[str] = []
 
     def on_push(self, msg: dict[str, Any]) -> None:
         self.pushes.append(msg)
@@ -47,6 +48,9 @@ class Owner:
 
     def on_drained(self) -> None:
         self.drained += 1
+
+    def on_rate_limited(self, op: str, args: list[Any]) -> None:
+        self.rate_limited.append(op)
 
 
 def make(listeners: list[Any] | None = None) -> tuple[ClientProtocol, Owner]:

@@ -30,7 +30,7 @@ from .validation import OP_RULES, check_tag, validate_items
 
 __all__ = ["WebsocketAPIClient", "WsApiResponse"]
 
-ArgsT = TypeVar("ArgsT")
+ArgsT = TypeVar("ArgsT", bound=Mapping[str, object])
 ResultT = TypeVar("ResultT")
 
 
@@ -58,6 +58,8 @@ class WebsocketAPIClient:
             check_tag(default_tag, "default_tag")
         self._ws = WebsocketClient(accounts, **options)
         self._codes = InstrumentCodes(self._ws.http)
+        if self._ws.limiter is not None:  # one budget per instrument, however an item names it
+            self._ws.limiter.inst_key = self._codes.budget_key
         self._defaults = OrderDefaults(auto_client_order_id, default_tag)
         self._fills_defaults = self._defaults.active
         self._rest: RestClient | None = None
@@ -111,8 +113,11 @@ class WebsocketAPIClient:
                 ssl_context=opts.ssl_context,
                 auto_client_order_id=self._defaults.auto_client_order_id,
                 default_tag=self._defaults.default_tag,
+                rate_limit=opts.rate_limit,
+                rate_limits=opts.rate_limits,
                 http=ws.http,
                 clock=ws.clock,
+                limiter=ws.limiter,
             )
         return self._rest
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from typing import Final
 
 from ..net.http import HttpClient, okx_data
+from ..protocol.ratelimit import instrument_key
 from ..protocol.exceptions import OkxValidationError
 
 __all__ = ["InstrumentCodes", "inst_type_of"]
@@ -48,12 +50,28 @@ class InstrumentCodes:
     def __init__(self, http: HttpClient) -> None:
         self._http = http
         self._codes: dict[str, int] = {}
+        #: Option codes -> their family (OKX's option budgets are per family).
+        self._option_family: dict[int, str] = {}
         self._fetched_at: dict[tuple[str, str | None], float] = {}
         self._inflight: dict[tuple[str, str | None], asyncio.Task[None]] = {}
 
     def get(self, inst_id: str) -> int | None:
         """The cached code, or None (hot path: one dict lookup)."""
         return self._codes.get(inst_id)
+
+    def budget_key(self, item: Mapping[str, object]) -> str | int | None:
+        """The key of an item's per-instrument rate-limit budget: its ``instIdCode`` (looked up
+        from ``instId`` when cached), or for an option its family; the same key however the
+        item names the instrument (see :mod:`okxws.protocol.ratelimit`)."""
+        code = item.get("instIdCode")
+        if code is None:
+            inst_id = item.get("instId")
+            code = self._codes.get(inst_id) if isinstance(inst_id, str) else None
+            if code is None:
+                return instrument_key(item)
+        if type(code) is int:
+            return self._option_family.get(code, code)
+        return instrument_key(item)
 
     async def inst_id_of(self, code: int) -> str | None:
         """The ``instId`` whose code is ``code`` (fetching the non-option lists if needed;
@@ -99,6 +117,8 @@ class InstrumentCodes:
             inst_id, code = item.get("instId"), item.get("instIdCode")
             if isinstance(inst_id, str) and isinstance(code, int) and not isinstance(code, bool):
                 self._codes[inst_id] = code
+                if family is not None:
+                    self._option_family[code] = family
                 count += 1
         self._fetched_at[(inst_type, family)] = time.monotonic()
         _log.debug("cached %d instIdCodes for %s", count, params)

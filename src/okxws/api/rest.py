@@ -19,14 +19,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from ..net.clock import ServerClock
+from ..net.budget import wait_for_budget
 from ..net.http import HttpClient, okx_data
-from ..net.options import ClientOptions, check_seconds
+from ..net.options import ClientOptions, RateLimitMode, check_seconds
 from ..protocol import messages as m
 from ..protocol import rest as r
 from ..protocol.auth import ApiCredentials
 from ..protocol.endpoints import Market
-from ..protocol.exceptions import OkxHttpError, OkxValidationError
-from ..protocol.ops import OPS
+from ..protocol.exceptions import OkxHttpError, OkxRateLimitError, OkxValidationError
+from ..protocol.ops import OPS, RateLimit
+from ..protocol.ratelimit import RateLimiter
 from .ids import OrderDefaults
 from .reconcile import DEFAULT_GRACE_S, OrderLookup, resolve
 from .validation import OP_RULES, check_tag, validate_items
@@ -43,7 +45,8 @@ class RestClient:
     (replaces ``https://www.okx.com``, e.g. a simulator), ``request_timeout`` (seconds, the
     default deadline of every call; ``timeout=`` per call), ``ssl_context``,
     ``auto_client_order_id`` (default True: every new order gets a ``clOrdId`` so it can be
-    resolved) and ``default_tag``. ``WebsocketAPIClient.get_rest_client()`` returns one that
+    resolved), ``default_tag``, ``rate_limit`` (``"wait"``, ``"raise"``, ``"off"``) and
+    ``rate_limits`` (docs/rate-limits.md). ``WebsocketAPIClient.get_rest_client()`` returns one that
     shares its session, account, environment and clock.
     """
 
@@ -58,8 +61,11 @@ class RestClient:
         ssl_context: ssl.SSLContext | None = None,
         auto_client_order_id: bool = True,
         default_tag: str | None = None,
+        rate_limit: RateLimitMode = "wait",
+        rate_limits: Mapping[str, RateLimit] | None = None,
         http: HttpClient | None = None,
         clock: ServerClock | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         if credentials is not None and not isinstance(credentials, ApiCredentials):
             raise OkxValidationError("credentials must be an ApiCredentials")
@@ -71,7 +77,13 @@ class RestClient:
             rest_base_url=rest_base_url,
             request_timeout=request_timeout,
             ssl_context=ssl_context,
+            rate_limit=rate_limit,
+            rate_limits=rate_limits,
         )
+        #: OKX's budgets (shared with a WebSocket client when made by one; None: "off").
+        self.limiter = limiter
+        if limiter is None and rate_limit != "off":
+            self.limiter = RateLimiter(rate_limits)
         self._credentials = credentials
         #: The signing clock, shared with a WebSocket client when made by one.
         self.clock = clock if clock is not None else ServerClock()
@@ -186,9 +198,32 @@ class RestClient:
         if endpoint.batch:
             if isinstance(params, Mapping) or not isinstance(params, Sequence):
                 raise OkxValidationError(f"{name}: params must be a list of dicts")
-            return await self._call(endpoint, self._orders(op, list(params)), timeout)
-        (item,) = self._orders(op, [params])
-        return await self._call(endpoint, item, timeout)
+            items = self._orders(op, list(params))
+        else:
+            items = self._orders(op, [params])
+        spec = OPS[op]
+        limiter = self.limiter
+        if limiter is not None:
+            delay = limiter.acquire_request(spec, items, 0, time.monotonic())
+            if delay:
+                timeout = await wait_for_budget(
+                    limiter,
+                    spec,
+                    items,
+                    0,
+                    delay,
+                    timeout=self.options.request_timeout if timeout is None else timeout,
+                    exp_time_ms=None,
+                    server_time_ms=self.clock.now_ms,
+                    waits=self.options.rate_limit == "wait",
+                )
+        try:
+            return await self._call(endpoint, items if endpoint.batch else items[0], timeout)
+        except OkxRateLimitError:
+            if limiter is not None:  # OKX says the budget is spent: back off, never re-send
+                charges = limiter.charges(spec, items, 0)
+                limiter.block(charges, spec.rate_limit.window_s, time.monotonic())
+            raise
 
     # -- public data --------------------------------------------------------------------
 

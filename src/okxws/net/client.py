@@ -11,7 +11,7 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, Unpack
 
 from ..protocol import codec
@@ -21,6 +21,8 @@ from ..protocol.endpoints import ConnKind
 from ..protocol.exceptions import OkxHttpError, OkxStateError, OkxValidationError
 from ..protocol.messages import ChannelArg, OpResponse, WsApiResponse
 from ..protocol.ops import OPS, OpSpec
+from ..protocol.ratelimit import CONNECT_LIMIT, CONTROL_LIMIT, RateLimiter, SlidingWindow
+from .budget import wait_for_budget
 from .clock import ServerClock
 from .connection import Connection, next_request_number
 from .events import EventEmitter, EventName, Handler, attach_logging_listeners
@@ -33,7 +35,7 @@ from .transport import open_ws
 __all__ = ["DEFAULT", "Default", "WebsocketClient"]
 
 _log = logging.getLogger("okxws.net")
-ArgsT = TypeVar("ArgsT")
+ArgsT = TypeVar("ArgsT", bound=Mapping[str, object])
 ResultT = TypeVar("ResultT")
 
 
@@ -63,6 +65,17 @@ class WebsocketClient:
         self._accounts = accounts
         self._ws_urls = {kind: opts.ws_url(kind) for kind in ("public", "private", "business")}
         self._request_timeout = opts.request_timeout  # read on every request
+        #: OKX's budgets, shared with the REST client made from this one (None: "off").
+        self.limiter = None if opts.rate_limit == "off" else RateLimiter(opts.rate_limits)
+        self._limit_waits = opts.rate_limit == "wait"
+        overrides = opts.rate_limits or {}
+        connect = overrides.get(CONNECT_LIMIT.bucket, CONNECT_LIMIT)
+        self._connect_budget = (
+            None if self.limiter is None else SlidingWindow(connect.limit, connect.window_s)
+        )
+        self._control_limit = (
+            None if self.limiter is None else overrides.get(CONTROL_LIMIT.bucket, CONTROL_LIMIT)
+        )
         self._opener: TransportFactory = opts.transport or open_ws
         self._events = EventEmitter()
         if opts.attach_event_listeners:
@@ -181,6 +194,9 @@ class WebsocketClient:
                 events=self._events,
                 now_s=self.clock.now_s,
                 push_sink=functools.partial(self._on_push, kind),
+                on_rate_limited=self._okx_rate_limited,
+                connect_budget=self._connect_budget,
+                control_limit=self._control_limit,
             )
             self._connections[key] = conn
             if account == 0 or kind == "public":
@@ -237,8 +253,26 @@ class WebsocketClient:
         conn = self._default_conns.get(spec.conn_kind) if account is None else None
         if conn is None:
             conn = self._connection(spec.conn_kind, self._account_index(account))
+        limiter = self.limiter
+        if limiter is not None:
+            delay = limiter.acquire_request(spec, args, conn.account or 0, time.monotonic())
+            if delay:
+                return self._send_within_budget(conn, spec, args, exp_time, wait, delay)
+        pending: Awaitable[WsApiResponse[ResultT]] = self._dispatch(
+            conn, spec.name, args, exp_time, wait
+        )
+        return pending
+
+    def _dispatch(
+        self,
+        conn: Connection,
+        op: str,
+        args: list[Any],
+        exp_time: int | str | None,
+        wait: float | None,
+    ) -> Any:
+        """Encode and send a checked, budgeted request now (or once ``conn`` is ready)."""
         rid = str(next_request_number())
-        op = spec.name
         request: dict[str, Any] = {"id": rid, "op": op, "args": args}
         exp = None
         if exp_time is not None:
@@ -248,6 +282,34 @@ class WebsocketClient:
         if sock is None:
             return self._send_when_ready(conn, rid, op, args, exp, data, wait)
         return sock.request(rid, op, args, exp, data, wait)
+
+    async def _send_within_budget(
+        self,
+        conn: Connection,
+        spec: OpSpec[ArgsT, ResultT],
+        args: list[ArgsT],
+        exp_time: int | str | None,
+        wait: float | None,
+        delay: float,
+    ) -> WsApiResponse[ResultT]:
+        """Wait for OKX's budget within the request's deadline, then send (nothing is sent
+        if the deadline or the request's ``expTime`` would pass first)."""
+        assert self.limiter is not None
+        left = await wait_for_budget(
+            self.limiter,
+            spec,
+            args,
+            conn.account or 0,
+            delay,
+            timeout=wait,
+            exp_time_ms=None if exp_time is None else int(exp_time),
+            server_time_ms=self.clock.now_ms,
+            waits=self._limit_waits,
+        )
+        response: WsApiResponse[ResultT] = await self._dispatch(
+            conn, spec.name, args, exp_time, left
+        )
+        return response
 
     @staticmethod
     async def _send_when_ready(
@@ -388,6 +450,16 @@ class WebsocketClient:
         given; all pushes if ``channels`` is None); returns the function that stops it. A sink
         must not block; pushes are shared, so it must not change them."""
         return self._router.add(sink, channels, target)
+
+    def _okx_rate_limited(self, conn: Connection, op: str, args: list[Any]) -> None:
+        """OKX refused ``op`` for its rate limit: treat its budgets as spent for one window,
+        so the next requests wait (or fail fast) instead of hammering. Nothing is re-sent."""
+        spec = OPS.get(op)
+        if self.limiter is None or spec is None:
+            return
+        charges = self.limiter.charges(spec, args, conn.account or 0)
+        self.limiter.block(charges, spec.rate_limit.window_s, time.monotonic())
+        _log.warning("%s: OKX rate limit on %s; backing off %s", conn.name, op, list(charges))
 
     def _on_push(self, kind: ConnKind, msg: dict[str, Any]) -> None:
         msg["connection"] = kind

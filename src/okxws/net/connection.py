@@ -33,6 +33,8 @@ from ..protocol.exceptions import (
     nothing_sent,
 )
 from ..protocol.messages import ChannelArg
+from ..protocol.ops import RateLimit
+from ..protocol.ratelimit import SlidingWindow
 from ..protocol.state import ConnectionStateMachine, ConnEvent, ConnState
 from .socket import TransportFactory, WsSocket
 from .subscriptions import Subscriptions
@@ -75,6 +77,9 @@ class Connection:
         events: EventEmitter,
         now_s: Callable[[], float],
         push_sink: Callable[[dict[str, Any]], None],
+        on_rate_limited: Callable[[Connection, str, list[Any]], None] | None = None,
+        connect_budget: SlidingWindow | None = None,
+        control_limit: RateLimit | None = None,
     ) -> None:
         self.kind: Final = kind
         self.url = url
@@ -86,6 +91,10 @@ class Connection:
         self._events = events
         self._now_s = now_s
         self.push_sink = push_sink
+        self._on_rate_limited = on_rate_limited
+        #: New connections per second, shared by the client's connections (None: unpaced).
+        self._connect_budget = connect_budget
+        self._control_limit = control_limit
         self.response_handlers = events.handlers("response")
         self._sm = ConnectionStateMachine()
         #: The socket to send on now: set exactly while ready or replacing (hot path).
@@ -262,7 +271,11 @@ class Connection:
         """Open, log in and resubscribe one socket, driving ``sm`` through each step: the
         connection's own machine, or a replacement's after a 64008 notice."""
         self._to(ConnEvent.CONNECT, sm)
-        sock = WsSocket(self)
+        await self._pace_connect()
+        control = self._control_limit
+        sock = WsSocket(
+            self, None if control is None else SlidingWindow(control.limit, control.window_s)
+        )
         opts = self._options
         try:
             await sock.open(
@@ -303,6 +316,17 @@ class Connection:
             self._to(ConnEvent.READY, sm)  # the replacement's own machine ends here
         return sock
 
+    async def _pace_connect(self) -> None:
+        """Keep to OKX's new-connection rate (3 a second); the supervisor waits, not callers
+        (their own deadlines still apply)."""
+        budget = self._connect_budget
+        if budget is None:
+            return
+        loop = asyncio.get_running_loop()
+        while delay := budget.wait_for(loop.time()):
+            await asyncio.sleep(delay)
+        budget.charge(loop.time())
+
     async def _resubscribe(self, sock: WsSocket) -> None:
         args = self.subscriptions.args()
         if not args:
@@ -317,6 +341,7 @@ class Connection:
         self, sock: WsSocket, op: str, args: list[ChannelArg], timeout: float | None
     ) -> None:
         """Send one subscribe/unsubscribe and wait for an ack per channel."""
+        await sock.spend_control(1, timeout, op)
         rid = str(next_request_number())
         fut = sock.subscribe_request(rid, op, list(args), None)
         try:
@@ -328,6 +353,11 @@ class Connection:
             sock.protocol.release(rid)
 
     # -- what sockets report ------------------------------------------------------------
+
+    def rate_limited(self, op: str, args: list[Any]) -> None:
+        """OKX refused a request for its rate limit (the client backs that budget off)."""
+        if self._on_rate_limited is not None:
+            self._on_rate_limited(self, op, args)
 
     def emit_response(self, msg: dict[str, Any]) -> None:
         self._events.emit("response", msg)

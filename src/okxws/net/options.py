@@ -13,15 +13,29 @@ import dataclasses
 import math
 import ssl
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict
 
 from ..protocol.endpoints import MARKETS, Market, rest_base_url, ws_url
 from ..protocol.exceptions import OkxValidationError
+from ..protocol.ops import RateLimit
 
 if TYPE_CHECKING:
     from .socket import TransportFactory
 
-__all__ = ["DEFAULT", "ClientOptions", "ClientOptionsKw", "Default", "Timeout", "check_seconds"]
+__all__ = [
+    "DEFAULT",
+    "ClientOptions",
+    "ClientOptionsKw",
+    "Default",
+    "RateLimitMode",
+    "Timeout",
+    "check_seconds",
+]
+
+#: What a request over an OKX budget does: wait for budget within its deadline (default),
+#: fail at once with ``OkxRateLimitError`` (nothing sent), or no client-side limiting.
+RateLimitMode = Literal["wait", "raise", "off"]
 
 
 class Default:
@@ -80,6 +94,11 @@ class ClientOptions:
     ssl_context: ssl.SSLContext | None = None
     #: Log the connection lifecycle through ``logging`` (like the Node SDK's listeners).
     attach_event_listeners: bool = True
+    #: Client-side rate limiting, keyed as OKX keys its limits (docs/rate-limits.md).
+    rate_limit: RateLimitMode = "wait"
+    #: Budgets that differ from OKX's published ones, by bucket name (``"place"``,
+    #: ``"sub-account"``, ...; see :mod:`okxws.protocol.ratelimit`).
+    rate_limits: Mapping[str, RateLimit] | None = None
     #: Opens WebSockets (default: picows, :func:`okxws.net.transport.open_ws`); tests and
     #: benchmarks pass an in-memory transport.
     transport: TransportFactory | None = None
@@ -95,6 +114,15 @@ class ClientOptions:
         check_seconds("drain_timeout", self.drain_timeout)
         if self.request_timeout is not None:
             check_seconds("request_timeout", self.request_timeout)
+        if self.rate_limit not in ("wait", "raise", "off"):
+            raise OkxValidationError(
+                f"rate_limit must be wait, raise or off, not {self.rate_limit!r}"
+            )
+        for bucket, rule in (self.rate_limits or {}).items():
+            if not isinstance(rule, RateLimit) or rule.bucket != bucket:
+                raise OkxValidationError(
+                    f"rate_limits[{bucket!r}] must be a RateLimit of that bucket"
+                )
         if self.ssl_context is not None and not isinstance(self.ssl_context, ssl.SSLContext):
             raise OkxValidationError("ssl_context must be an ssl.SSLContext")
         # The URLs are checked now, before anything is sent.
@@ -139,4 +167,6 @@ class ClientOptionsKw(TypedDict, total=False):
     drain_timeout: float
     ssl_context: ssl.SSLContext | None
     attach_event_listeners: bool
+    rate_limit: RateLimitMode
+    rate_limits: Mapping[str, RateLimit] | None
     transport: TransportFactory | None

@@ -32,9 +32,11 @@ from ..protocol.exceptions import (
     OkxAuthenticationError,
     OkxConnectionLostError,
     OkxError,
+    OkxRateLimitError,
     OkxRequestTimeoutError,
     nothing_sent,
 )
+from ..protocol.ratelimit import SlidingWindow
 
 __all__ = ["SocketOwner", "Transport", "TransportFactory", "WsSocket"]
 
@@ -81,6 +83,7 @@ class SocketOwner(Protocol):
     def kind(self) -> str: ...
 
     def push_sink(self, msg: dict[str, Any]) -> None: ...
+    def rate_limited(self, op: str, args: list[Any]) -> None: ...
     def emit_response(self, msg: dict[str, Any]) -> None: ...
     def emit_exception(self, error: BaseException) -> None: ...
     def socket_closed(self, sock: WsSocket) -> None: ...
@@ -92,6 +95,7 @@ class WsSocket:
     __slots__ = (
         "clock",
         "closed_reason",
+        "control_budget",
         "deadline_timer",
         "drain_handle",
         "last_deadline",
@@ -106,8 +110,11 @@ class WsSocket:
         "transport",
     )
 
-    def __init__(self, owner: SocketOwner) -> None:
+    def __init__(self, owner: SocketOwner, control_budget: SlidingWindow | None = None) -> None:
         self.owner = owner
+        #: OKX's budget of login/subscribe/unsubscribe requests on this connection (per
+        #: socket: a new connection starts afresh). None: not limited.
+        self.control_budget = control_budget
         self.protocol = ClientProtocol(
             owner.name,
             owner.kind,
@@ -176,6 +183,7 @@ class WsSocket:
         send = self.send
         if send is None:
             raise OkxConnectionLostError(f"{name}: closed before login")
+        await self.spend_control(1, timeout, "login")
         waiter: asyncio.Future[dict[str, Any]] = self.loop.create_future()
         self.protocol.login_waiter = waiter
         send(codec.encode(build_login_request(credentials, now_s)))
@@ -190,6 +198,25 @@ class WsSocket:
         if code != "0":
             # Never the key, passphrase or signature: only OKX's code and message.
             raise OkxAuthenticationError(f"{name}: login rejected: {reply.get('msg')}", code)
+
+    async def spend_control(self, units: int, timeout: float | None, what: str) -> None:
+        """Charge ``units`` login/subscribe/unsubscribe requests, waiting within ``timeout``
+        for OKX's per-connection budget (480 an hour); raises OkxRateLimitError if it cannot."""
+        budget = self.control_budget
+        if budget is None:
+            return
+        delay = budget.wait_for(self.clock(), units)
+        if delay and (timeout is None or delay <= timeout):
+            await asyncio.sleep(delay)
+            delay = budget.wait_for(self.clock(), units)
+        if delay:
+            raise OkxRateLimitError(
+                f"{self.owner.name}: {what} would exceed OKX's {budget.limit} "
+                f"login/subscribe/unsubscribe requests per {budget.window_s:.0f} s on one "
+                "connection; nothing was sent",
+                retry_after=delay,
+            )
+        budget.charge(self.clock(), units)
 
     # -- the hot path -------------------------------------------------------------------
 
@@ -265,6 +292,9 @@ class WsSocket:
 
     def on_server_error(self, error: OkxError) -> None:
         self.owner.emit_exception(error)
+
+    def on_rate_limited(self, op: str, args: list[Any]) -> None:
+        self.owner.rate_limited(op, args)
 
     def on_drained(self) -> None:
         self.close()  # replaced after a 64008 notice and nothing is left in flight

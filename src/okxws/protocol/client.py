@@ -25,6 +25,7 @@ from .exceptions import (
     OkxConnectionLostError,
     OkxDecodeError,
     OkxError,
+    OkxRateLimitError,
     OkxRequestTimeoutError,
     OkxResponseShapeError,
     api_error,
@@ -62,6 +63,7 @@ class ProtocolOwner(Protocol):
     def on_response(self, msg: dict[str, Any]) -> None: ...
     def on_notice(self, msg: dict[str, Any]) -> None: ...
     def on_server_error(self, error: OkxError) -> None: ...
+    def on_rate_limited(self, op: str, args: list[Any]) -> None: ...
     def on_drained(self) -> None: ...
 
 
@@ -276,7 +278,10 @@ class ClientProtocol:
 
     def _reply_failed(self, rid: str, entry: Pending, msg: dict[str, Any]) -> None:
         if msg.get("code") != "0":
-            _fail(rid, entry, api_error(msg, self.conn_kind))
+            error = api_error(msg, self.conn_kind)
+            if isinstance(error, OkxRateLimitError):  # OKX dropped it: its budget is spent
+                self.owner.on_rate_limited(entry[OP], entry[ARGS])
+            _fail(rid, entry, error)
             return
         # Right id, code "0", but not OKX's shape: never hand it back as a result. The
         # request reached OKX, so for an order write its outcome is unknown.
