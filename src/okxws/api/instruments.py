@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Final
 
 from ..net.http import HttpClient, okx_data
-from ..protocol.ratelimit import instrument_key
 from ..protocol.exceptions import OkxValidationError
+from ..protocol.ratelimit import instrument_key
 
 __all__ = ["InstrumentCodes", "inst_type_of"]
 
@@ -50,8 +50,9 @@ class InstrumentCodes:
     def __init__(self, http: HttpClient) -> None:
         self._http = http
         self._codes: dict[str, int] = {}
-        #: Option codes -> their family (OKX's option budgets are per family).
-        self._option_family: dict[int, str] = {}
+        #: code -> the budget key of its instrument: its instId, or an option's family
+        #: (OKX's option budgets are per family).
+        self._budget_key_of: dict[int, str] = {}
         self._fetched_at: dict[tuple[str, str | None], float] = {}
         self._inflight: dict[tuple[str, str | None], asyncio.Task[None]] = {}
 
@@ -60,17 +61,13 @@ class InstrumentCodes:
         return self._codes.get(inst_id)
 
     def budget_key(self, item: Mapping[str, object]) -> str | int | None:
-        """The key of an item's per-instrument rate-limit budget: its ``instIdCode`` (looked up
-        from ``instId`` when cached), or for an option its family; the same key however the
-        item names the instrument (see :mod:`okxws.protocol.ratelimit`)."""
+        """The key of an item's per-instrument rate-limit budget: its ``instId`` (an option:
+        its family), found from its ``instIdCode`` when the code was looked up, so that an
+        instrument has one budget however an item names it (see
+        :mod:`okxws.protocol.ratelimit`)."""
         code = item.get("instIdCode")
-        if code is None:
-            inst_id = item.get("instId")
-            code = self._codes.get(inst_id) if isinstance(inst_id, str) else None
-            if code is None:
-                return instrument_key(item)
-        if type(code) is int:
-            return self._option_family.get(code, code)
+        if type(code) is int and "instId" not in item:
+            return self._budget_key_of.get(code, code)
         return instrument_key(item)
 
     async def inst_id_of(self, code: int) -> str | None:
@@ -117,8 +114,7 @@ class InstrumentCodes:
             inst_id, code = item.get("instId"), item.get("instIdCode")
             if isinstance(inst_id, str) and isinstance(code, int) and not isinstance(code, bool):
                 self._codes[inst_id] = code
-                if family is not None:
-                    self._option_family[code] = family
+                self._budget_key_of[code] = family if family is not None else inst_id
                 count += 1
         self._fetched_at[(inst_type, family)] = time.monotonic()
         _log.debug("cached %d instIdCodes for %s", count, params)

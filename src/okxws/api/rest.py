@@ -18,8 +18,8 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from ..net.clock import ServerClock
 from ..net.budget import wait_for_budget
+from ..net.clock import ServerClock
 from ..net.http import HttpClient, okx_data
 from ..net.options import ClientOptions, RateLimitMode, check_seconds
 from ..protocol import messages as m

@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import ssl
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict
 
 from ..protocol.endpoints import MARKETS, Market, rest_base_url, ws_url
