@@ -81,7 +81,6 @@ __all__ = [
 Level = tuple[str, str]
 #: Levels per side that enter the checksum (okx-streams-rest.md 1.6).
 CHECKSUM_DEPTH: Final = 25
-_INF: Final = float("inf")
 #: Price strings this short have at most 15 digits, so their float is exact (see module doc).
 _SHORT_PRICE: Final = 15
 
@@ -185,10 +184,11 @@ def _update_side(keys: list[float], levels: list[Level], rows: list[Any], sign: 
             raise TypeError(f"level {row!r} is not a list")
         px = row[0]
         sz = row[1]
-        if type(px) is not str or type(sz) is not str:
-            raise TypeError(f"level {row!r}: price and size must be strings")
+        if type(sz) is not str:
+            raise TypeError(f"level {row!r}: the size must be a string")
+        # The price needs no type check: float() and len() below both accept only a string.
         key = sign * float(px)
-        if not -_INF < key < _INF:
+        if key - key:  # nan or inf (x - x is 0.0 for every finite x): cheaper than two compares
             raise ValueError(f"level {row!r}: the price is not finite")
         if len(px) > _SHORT_PRICE and _significant_digits(px) > _SHORT_PRICE:
             raise ValueError(f"level {row!r}: more than 15 significant digits")
@@ -196,7 +196,7 @@ def _update_side(keys: list[float], levels: list[Level], rows: list[Any], sign: 
             size = 0.0
         else:
             size = float(sz)
-            if not 0.0 <= size < _INF:
+            if size < 0.0 or size - size:
                 raise ValueError(f"level {row!r}: the size is negative or not finite")
         i = bisect_left(keys, key)
         if i < len(keys) and keys[i] == key:
@@ -377,8 +377,8 @@ class LocalBook:
             ts = item["ts"]
             bids = item["bids"]
             asks = item["asks"]
-            if type(prev_seq_id) is not int or type(seq_id) is not int:
-                raise TypeError("prevSeqId and seqId must be integers")
+            if type(seq_id) is not int:  # prevSeqId: below (in sequence only if it equals an int)
+                raise TypeError("seqId must be an integer")
             if type(ts) is not str or not ts.isdecimal():
                 raise ValueError("ts is not a string of digits")
         except _MALFORMED as exc:
@@ -390,9 +390,11 @@ class LocalBook:
             if not (bids or asks):
                 self._seq_id, self._ts = seq_id, ts
                 return _HEARTBEAT
-            try:
-                _update_side(self._bid_keys, self._bids, bids, -1.0)
-                _update_side(self._ask_keys, self._asks, asks, 1.0)
+            try:  # a tick-by-tick update often changes one side only: skip the other's call
+                if bids or type(bids) is not list:
+                    _update_side(self._bid_keys, self._bids, bids, -1.0)
+                if asks or type(asks) is not list:
+                    _update_side(self._ask_keys, self._asks, asks, 1.0)
             except _MALFORMED as exc:
                 # Part of the update may be in: the book cannot be trusted until a snapshot.
                 self._lose_sync(ApplyResult.GAP)
@@ -404,6 +406,8 @@ class LocalBook:
         if state is BookState.OUT_OF_SYNC:
             return ApplyResult.DROPPED
         try:  # validate it now, on scratch sides, so that a splice cannot fail later
+            if type(prev_seq_id) is not int:
+                raise TypeError("prevSeqId must be an integer")
             _update_side([], [], bids, -1.0)
             _update_side([], [], asks, 1.0)
         except _MALFORMED as exc:
