@@ -681,3 +681,10 @@ def test_out_of_sequence_input_is_always_detected(prevs: list[int], seqs: list[i
         assert book.seq_id == last
         assert book.bids() == ([("1", str(last + 1))] if synced else [])
     assert book.resyncs == (0 if synced else 1)
+
+
+def test_a_heartbeat_with_a_missing_side_is_malformed() -> None:
+    book = synced_book(seq=10)
+    with pytest.raises(OkxBookItemError):
+        book.apply({**item([], [], 10, prev=10), "bids": None}, "update")
+    assert not book.synced

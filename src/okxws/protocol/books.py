@@ -35,11 +35,13 @@ Prices and sizes are kept as the exact strings OKX sent; the sort key is the pri
 float. That is exact: a price with at most 15 significant digits parses to a float no other such
 price parses to (``DBL_DIG``), and a price with more is rejected as malformed, so two price
 strings share a key only if they are the same number (``"1.0"`` and ``"1"``: the latest string
-is kept). A malformed item raises :class:`OkxBookItemError` before the book is touched.
+is kept). A malformed item raises :class:`OkxBookItemError`: a snapshot (or a REST one) with
+the book untouched; an update either before anything is applied or, when a later level is bad,
+with the book emptied and out of sync: never half applied and still claiming to be in sequence.
 
 Sorted structure, chosen by measurement (``bench/books_apply.py --structures --callgrind``: the
-same parsed deltas of a 400-level book applied, then the top 5 of each side read; instructions
-per update on CPython 3.11):
+same already parsed deltas of a 400-level book applied, then the top 5 of each side read;
+instructions per update on CPython 3.11, so no dependency is needed):
 
 =================================  =========================  ==================================
 structure per side                 ``books`` (3-8 levels)     ``books-l2-tbt`` (1-2 levels)
@@ -86,7 +88,8 @@ _SHORT_PRICE: Final = 15
 
 
 class OkxBookItemError(OkxDecodeError):
-    """A book push item (or REST snapshot) is malformed. The book was not changed."""
+    """A book push item (or REST snapshot) is malformed; see :meth:`LocalBook.apply` for what
+    became of the book."""
 
 
 class BookState(enum.Enum):
@@ -387,7 +390,7 @@ class LocalBook:
         if state is _SYNCED:
             if prev_seq_id != self._seq_id:
                 return self._lose_sync(ApplyResult.GAP)
-            if not (bids or asks):
+            if not (bids or asks) and type(bids) is type(asks) is list:
                 self._seq_id, self._ts = seq_id, ts
                 return _HEARTBEAT
             try:  # a tick-by-tick update often changes one side only: skip the other's call
