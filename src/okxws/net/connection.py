@@ -323,7 +323,7 @@ class Connection:
         if budget is None:
             return
         loop = asyncio.get_running_loop()
-        while delay := budget.wait_for(loop.time()):
+        while delay := budget.wait_for(loop.time()):  # noqa: ASYNC110 (a budget of time)
             await asyncio.sleep(delay)
         budget.charge(loop.time())
 
