@@ -142,10 +142,9 @@ async def one(client: str, n: int, inflight: int) -> float:
             from okxws.protocol.ops import RateLimit
 
             options["rate_limits"] = {
-                b: RateLimit(bucket=b, limit=10_000, window_s=1e-6, per_instrument=b == "place",
-                             sub_account=b == "place")
+                b: RateLimit(bucket=b, limit=10_000, window_s=1e-6)
                 for b in ("place", "sub-account")
-            }  # fmt: skip
+            }
             ClientOptions(rate_limits=options["rate_limits"])
         except (ImportError, TypeError):
             options.pop("rate_limits", None)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from .ops import OPS, SUB_ACCOUNT_ORDER_LIMIT, OpSpec, RateLimit
@@ -126,7 +126,8 @@ class RateLimiter:
     """Every budget of one client (REST and WebSocket share them, as on OKX).
 
     ``limits`` overrides OKX's published limits by bucket name (``"place"``, ``"batch-place"``,
-    ``"cancel"``, ``"amend"``, ``"sub-account"``, ``"sprd"``, ...). ``inst_key`` maps an item
+    ``"cancel"``, ``"amend"``, ``"sub-account"``, ``"sprd"``, ...): their ``limit`` and
+    ``window_s`` count, the keying stays OKX's. ``inst_key`` maps an item
     to its per-instrument key; a client that knows ``instId`` <-> ``instIdCode`` gives one
     that names an instrument the same way however the item does (and options by family).
     """
@@ -140,8 +141,11 @@ class RateLimiter:
             spec.rate_limit.bucket: spec.rate_limit for spec in OPS.values()
         }
         self._limits[SUB_ACCOUNT_ORDER_LIMIT.bucket] = SUB_ACCOUNT_ORDER_LIMIT
-        for bucket, rule in (limits or {}).items():
-            self._limits[bucket] = rule
+        for bucket, rule in (limits or {}).items():  # a new limit and window; OKX's keying
+            old = self._limits.get(bucket)
+            self._limits[bucket] = (
+                rule if old is None else replace(old, limit=rule.limit, window_s=rule.window_s)
+            )
         self.inst_key = inst_key
         self._windows: dict[BudgetKey, SlidingWindow] = {}
         #: The windows of a single-item request by (op, account, instIdCode): the hot path.
@@ -156,15 +160,7 @@ class RateLimiter:
         """Change one budget (e.g. the sub-account budget of a fill-ratio tier)."""
         old = self._limits[bucket]
         window = old.window_s if window_s is None else window_s
-        self._limits[bucket] = RateLimit(
-            bucket=bucket,
-            limit=limit,
-            window_s=window,
-            per_instrument=old.per_instrument,
-            per_item=old.per_item,
-            single_item_op=old.single_item_op,
-            sub_account=old.sub_account,
-        )
+        self._limits[bucket] = replace(old, limit=limit, window_s=window)
         for key, win in self._windows.items():
             if key[0] == bucket:
                 win.resize(limit, window)
