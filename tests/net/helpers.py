@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 from okxws.net.client import WebsocketClient
 
@@ -88,3 +91,72 @@ class MemoryNetwork:
         transport = MemoryTransport(on_message, on_close)
         self.sockets.append(transport)
         return transport
+
+
+class FakeOkx(MemoryNetwork):
+    """An in-memory OKX for the frame rules of a feature: answers login, subscribe and
+    unsubscribe (one ack per channel, in OKX's shapes) and records every request; the test
+    sends the pushes itself with :meth:`push`. ``on_subscribe`` may push right after an ack
+    (e.g. a book snapshot), as OKX does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[dict[str, Any]] = []
+        self.on_subscribe: Callable[[MemoryTransport, dict[str, Any]], None] | None = None
+        self.changed = asyncio.Event()
+
+    async def __call__(
+        self,
+        url: str,
+        on_message: Callable[[bytes], None],
+        on_close: Callable[[int | None, str], None],
+        *,
+        ssl_context: ssl.SSLContext | None,
+        ping_interval: float,
+        pong_timeout: float,
+        handshake_timeout: float,
+    ) -> MemoryTransport:
+        transport = await super().__call__(
+            url,
+            on_message,
+            on_close,
+            ssl_context=ssl_context,
+            ping_interval=ping_interval,
+            pong_timeout=pong_timeout,
+            handshake_timeout=handshake_timeout,
+        )
+        transport.send = functools.partial(self._answer, transport)  # type: ignore[method-assign]
+        return transport
+
+    def _answer(self, transport: MemoryTransport, data: bytes) -> None:
+        msg = orjson.loads(data)
+        self.requests.append(msg)
+        self.changed.set()
+        loop = asyncio.get_running_loop()
+        op = msg.get("op")
+        if op == "login":
+            frame = {"event": "login", "code": "0", "msg": "", "connId": "m"}
+            loop.call_soon(transport.deliver, orjson.dumps(frame))
+        elif op in ("subscribe", "unsubscribe"):
+            for arg in msg["args"]:
+                ack = {"id": msg["id"], "event": op, "arg": arg, "connId": "m"}
+                loop.call_soon(transport.deliver, orjson.dumps(ack))
+                if op == "subscribe" and self.on_subscribe is not None:
+                    loop.call_soon(self.on_subscribe, transport, arg)
+
+    def push(self, arg: dict[str, Any], item: dict[str, Any], action: str | None = None) -> None:
+        """Deliver one push of ``arg`` on the newest socket."""
+        msg: dict[str, Any] = {"arg": arg}
+        if action is not None:
+            msg["action"] = action
+        msg["data"] = [item]
+        self.sockets[-1].deliver(orjson.dumps(msg))
+
+    def ops(self, op: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r.get("op") == op]
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                self.changed.clear()
+                await self.changed.wait()

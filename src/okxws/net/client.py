@@ -22,6 +22,7 @@ from ..protocol.exceptions import OkxHttpError, OkxStateError, OkxValidationErro
 from ..protocol.messages import ChannelArg, OpResponse, WsApiResponse
 from ..protocol.ops import OPS, OpSpec
 from ..protocol.ratelimit import CONNECT_LIMIT, CONTROL_LIMIT, RateLimiter, SlidingWindow
+from .books import DEFAULT_STALE_AFTER, BookContext, OrderBook, _BookManager
 from .budget import wait_for_budget
 from .clock import ServerClock
 from .connection import Connection, next_request_number
@@ -80,13 +81,14 @@ class WebsocketClient:
         self._events = EventEmitter()
         if opts.attach_event_listeners:
             attach_logging_listeners(self._events)
-        self._connections: dict[tuple[int | None, ConnKind], Connection] = {}
+        self._connections: dict[tuple[int | None, ConnKind, int], Connection] = {}
         #: The default account's connections by kind: the request hot path's one lookup.
         self._default_conns: dict[ConnKind, Connection] = {}
         self._router = PushRouter()
         self._streams: set[PushStream] = set()
         self.clock = ServerClock()
         self._http = HttpClient(opts, self.clock.now_ms)
+        self._books: _BookManager | None = None
         self._closed = False
 
     def __repr__(self) -> str:
@@ -178,16 +180,17 @@ class WebsocketClient:
         """The API key of ``account`` (index into ``accounts``; default the first)."""
         return self._accounts[self._account_index(account)]
 
-    def _connection(self, kind: ConnKind, account: int | None) -> Connection:
+    def _connection(self, kind: ConnKind, account: int | None, shard: int = 0) -> Connection:
         if self._closed:
             raise OkxStateError("the client is closed")
-        key = (account, kind)
+        key = (account, kind, shard)
         conn = self._connections.get(key)
         if conn is None:
             conn = Connection(
                 kind=kind,
                 url=self._ws_urls[kind],
                 account=account,
+                shard=shard,
                 credentials=self._accounts[account] if account is not None else None,
                 options=self.options,
                 opener=self._opener,
@@ -199,7 +202,7 @@ class WebsocketClient:
                 control_limit=self._control_limit,
             )
             self._connections[key] = conn
-            if account == 0 or kind == "public":
+            if (account == 0 or kind == "public") and shard == 0:
                 self._default_conns.setdefault(kind, conn)
         return conn
 
@@ -355,15 +358,18 @@ class WebsocketClient:
 
     # -- streams ------------------------------------------------------------------------
 
-    def connection_for(self, arg: ChannelArg, account: int | None = None) -> Connection:
-        """The connection that serves channel ``arg`` (public data needs no account)."""
+    def connection_for(
+        self, arg: ChannelArg, account: int | None = None, shard: int = 0
+    ) -> Connection:
+        """The connection that serves channel ``arg`` (public data needs no account);
+        ``shard`` picks one of several connections of that kind (many deep books)."""
         if not isinstance(arg, dict) or not isinstance(arg.get("channel"), str):
             raise OkxValidationError(f"a channel arg is a dict with a 'channel' string: {arg!r}")
         spec = channel_spec(arg["channel"])
         if not spec.needs_login:
             # Public data (also candles etc. on /business) needs no account and no login.
-            return self._connection(spec.conn_kind, None)
-        return self._connection(spec.conn_kind, self._account_index(account))
+            return self._connection(spec.conn_kind, None, shard)
+        return self._connection(spec.conn_kind, self._account_index(account), shard)
 
     def _group(
         self, args: ChannelArg | Iterable[ChannelArg], account: int | None
@@ -443,6 +449,64 @@ class WebsocketClient:
         self._streams.add(stream)
         return stream
 
+    def order_book(
+        self,
+        inst_id: str,
+        channel: str = "books",
+        *,
+        account: int | None = None,
+        timeout: Timeout = DEFAULT,
+        verify_checksum: bool = False,
+        stale_after: float = DEFAULT_STALE_AFTER,
+    ) -> BookContext:
+        """A local order book kept in sequence with OKX: ``async with ws.order_book("BTC-USDT",
+        channel="books") as book:`` subscribes, returns once the book is in sequence, and
+        unsubscribes on the way out; a book silent for ``stale_after`` seconds (OKX sends a
+        heartbeat every ~60 s) is resubscribed. Channels: ``books``, ``books5``, ``bbo-tbt``,
+        ``books-l2-tbt``, ``books50-l2-tbt`` (these two log the public connection in; OKX
+        requires VIP4) and ``sprd-books5``, ``sprd-bbo-tbt``, ``sprd-books-l2-tbt`` (a
+        ``sprdId`` as ``inst_id``). See :class:`~okxws.net.books.OrderBook`.
+        https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-order-book-channel
+        """
+        return BookContext(
+            self._book_manager(),
+            inst_id,
+            channel,
+            account=account,
+            timeout=self._deadline(timeout),
+            verify_checksum=verify_checksum,
+            stale_after=check_seconds("stale_after", stale_after),
+        )
+
+    async def order_books(
+        self,
+        inst_ids: Iterable[str],
+        channel: str = "books",
+        *,
+        account: int | None = None,
+        timeout: Timeout = DEFAULT,
+        verify_checksum: bool = False,
+        stale_after: float = DEFAULT_STALE_AFTER,
+    ) -> list[OrderBook]:
+        """Open many books at once: one subscribe request per connection, deep books spread
+        over several public connections (fewer than 30 each). Close each with
+        ``await book.aclose()`` (the client's ``close()`` ends them all)."""
+        return await self._book_manager().open(
+            inst_ids,
+            channel,
+            account=account,
+            timeout=self._deadline(timeout),
+            verify_checksum=verify_checksum,
+            stale_after=check_seconds("stale_after", stale_after),
+        )
+
+    def _book_manager(self) -> _BookManager:
+        if self._closed:
+            raise OkxStateError("the client is closed")
+        if self._books is None:
+            self._books = _BookManager(self)
+        return self._books
+
     def add_push_sink(
         self, sink: PushSink, channels: Iterable[str] | None = None, target: str | None = None
     ) -> Callable[[], None]:
@@ -474,6 +538,8 @@ class WebsocketClient:
         if self._closed:
             return
         self._closed = True
+        if self._books is not None:
+            await self._books.aclose()
         await asyncio.gather(*(conn.close() for conn in self._connections.values()))
         for stream in list(self._streams):
             stream.close()

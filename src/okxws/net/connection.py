@@ -71,6 +71,7 @@ class Connection:
         kind: ConnKind,
         url: str,
         account: int | None,
+        shard: int = 0,
         credentials: ApiCredentials | None,
         options: ClientOptions,
         opener: TransportFactory,
@@ -84,7 +85,10 @@ class Connection:
         self.kind: Final = kind
         self.url = url
         self.account = account
-        self.name = f"{kind}[{account}]" if account is not None else kind
+        #: Which of several connections of one kind and account this is (many books).
+        self.shard = shard
+        name = f"{kind}[{account}]" if account is not None else kind
+        self.name = f"{name}#{shard}" if shard else name
         self._credentials = credentials
         self._options = options
         self._opener = opener
@@ -108,6 +112,8 @@ class Connection:
         self._opened_once = False
         #: The subscriptions to restore after every reconnect.
         self.subscriptions = Subscriptions()
+        #: Called when the socket serving this connection dies (local books drop their state).
+        self.lost_listeners: list[Callable[[], None]] = []
 
     def __repr__(self) -> str:
         return f"<Connection {self.name} {self._sm.state.value} {self.url}>"
@@ -257,6 +263,11 @@ class Connection:
             self._to(ConnEvent.LOST)
             if self._ready is None or self._ready.done():
                 self._ready = asyncio.get_running_loop().create_future()
+        for listener in list(self.lost_listeners):
+            try:
+                listener()
+            except Exception:
+                _log.exception("%s: a connection-lost listener raised", self.name)
 
     def _retire(self, sock: WsSocket) -> None:
         self._draining.add(sock)
