@@ -11,6 +11,7 @@ from okxws import (
     OkxApiError,
     OkxConnectionLostError,
     OkxPartialBatchError,
+    OkxRequestTimeoutError,
     OkxValidationError,
     WebsocketAPIClient,
 )
@@ -244,3 +245,30 @@ async def test_generated_client_order_id_survives_an_unknown_outcome(
     order = sim.engine.get_order(sim.uid, inst_id="BTC-USDT", cl_ord_id=cl_ord_id)
     assert order is not None
     assert order["state"] == "live"
+
+
+async def test_health_figures(sim: Simulator, make_api_client: ApiClientFactory) -> None:
+    client = make_api_client()
+    ws = client.get_ws_client()
+    await ws.subscribe({"channel": "tickers", "instId": "BTC-USDT"})
+    order: m.PlaceOrderRequest = {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy",
+                                  "ordType": "limit", "sz": "0.001", "px": "50000"}  # fmt: skip
+    await client.submit_new_order(order)
+    with pytest.raises(OkxApiError):
+        await client.submit_new_order({**order, "sz": "100000"})
+    sim.faults.withhold_replies("order", times=1)
+    with pytest.raises(OkxRequestTimeoutError):
+        await client.submit_new_order(order, timeout=0.1)
+    await client.get_rest_client().get_balance()
+    stats = client.stats()
+    private = stats["connections"]["private[0]"]
+    assert private["state"] == "ready" and private["logins"] == 1
+    orders = private["ops"]["order"]
+    assert (orders["sent"], orders["ok"], orders["rejected"]) == (3, 1, 1)
+    assert (orders["unknown"], orders["timed_out"]) == (1, 1)
+    assert orders["round_trip_ms"]["p50"] > 0 and orders["okx_ms"]["p50"] is not None
+    assert stats["pushes"]["tickers"]["pushes"] >= 1
+    assert stats["pushes"]["tickers"]["age_ms"]["max"] is not None
+    assert stats["rest"]["/api/v5/account/balance"]["ok"] == 1
+    assert {b["bucket"] for b in stats["rate_limits"]["budgets"]} >= {"place", "sub-account"}
+    assert stats["clock_offset_ms"] == 0

@@ -144,6 +144,13 @@ class WebsocketAPIClient:
             recent=self._recent_orders,
         )
 
+    def stats(self) -> dict[str, Any]:
+        """Health figures: the WebSocket client's (see :meth:`WebsocketClient.stats`), plus
+        ``rest``, those of its REST calls."""
+        out = self._ws.stats()
+        out["rest"] = {} if self._rest is None else self._rest.stats()
+        return out
+
     async def close(self) -> None:
         """Close every connection; idempotent."""
         await self._codes.aclose()

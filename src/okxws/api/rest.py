@@ -26,9 +26,16 @@ from ..protocol import messages as m
 from ..protocol import rest as r
 from ..protocol.auth import ApiCredentials
 from ..protocol.endpoints import Market
-from ..protocol.exceptions import OkxHttpError, OkxRateLimitError, OkxValidationError
+from ..protocol.exceptions import (
+    OkxError,
+    OkxHttpError,
+    OkxRateLimitError,
+    OkxRequestTimeoutError,
+    OkxValidationError,
+)
 from ..protocol.ops import OPS, RateLimit
 from ..protocol.ratelimit import RateLimiter
+from ..protocol.stats import OpStats, OpSummary
 from .ids import OrderDefaults
 from .reconcile import DEFAULT_GRACE_S, OrderLookup, resolve
 from .validation import OP_RULES, check_tag, validate_items
@@ -91,6 +98,7 @@ class RestClient:
         self._owns_http = http is None
         self.http = http if http is not None else HttpClient(self.options, self.clock.now_ms)
         self._defaults = OrderDefaults(auto_client_order_id, default_tag)
+        self._stats: dict[str, OpStats] = {}
 
     def __repr__(self) -> str:
         key = repr(self._credentials) if self._credentials is not None else "public"
@@ -155,16 +163,35 @@ class RestClient:
             query = {k: v for k, v in (params or {}).items() if v is not None}
         else:
             body = {} if params is None else params
-        reply = await self.http.request(
-            method,
-            path,
-            params=query,
-            body=body,
-            credentials=self._credentials if auth else None,
-            timeout=timeout,
-            write=is_write,
-        )
-        return okx_data(reply, f"{method} {path}", write=is_write)
+        stats = self._stats.get(path)
+        if stats is None:
+            stats = self._stats[path] = OpStats()
+        stats.sent += 1
+        started = time.monotonic()
+        try:
+            reply = await self.http.request(
+                method,
+                path,
+                params=query,
+                body=body,
+                credentials=self._credentials if auth else None,
+                timeout=timeout,
+                write=is_write,
+            )
+            body_ok = isinstance(reply.body, dict) and reply.body.get("code") == "0"
+            stats.answered(time.monotonic() - started, reply.body if body_ok else {}, body_ok)
+            return okx_data(reply, f"{method} {path}", write=is_write)
+        except OkxError as exc:
+            if exc.outcome_unknown:
+                stats.unknown += 1
+            if isinstance(exc, OkxRequestTimeoutError):
+                stats.timed_out += 1
+            raise
+
+    def stats(self) -> dict[str, OpSummary]:
+        """Per endpoint path: counts (sent, ok, rejected, unknown outcome, timed out) and
+        round-trip / OKX gateway percentiles (ms) of this client's calls."""
+        return {path: s.summary() for path, s in self._stats.items()}
 
     async def _call(
         self, endpoint: r.Endpoint[Any, Any], params: Any, timeout: float | None

@@ -442,6 +442,22 @@ class _BookManager:
                 conn.emit_exception(error)
                 book._resync("a stall")
 
+    def stats(self) -> dict[str, Any]:
+        """Per open book: whether it is in sequence, its seqId, updates applied, resyncs,
+        and the age of its last push (s)."""
+        now = self.loop.time()
+        return {
+            f"{b.channel} {b.inst_id}": {
+                "synced": b.is_synced,
+                "seq_id": b.seq_id,
+                "updates": b.updates,
+                "resyncs": b.resyncs,
+                "last_push_age_s": round(now - b.last_push, 3),
+                "connection": b.connection.name,
+            }
+            for b in self._books.values()
+        }
+
     # -- errors -------------------------------------------------------------------------
 
     def _on_exception(self, payload: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from ..protocol.exceptions import OkxHttpError, OkxStateError, OkxValidationErro
 from ..protocol.messages import ChannelArg, OpResponse, WsApiResponse
 from ..protocol.ops import OPS, OpSpec
 from ..protocol.ratelimit import CONNECT_LIMIT, CONTROL_LIMIT, RateLimiter, SlidingWindow
+from ..protocol.stats import PushStats, percentile
 from .books import DEFAULT_STALE_AFTER, BookContext, OrderBook, _BookManager
 from .budget import wait_for_budget
 from .clock import ServerClock
@@ -89,6 +90,7 @@ class WebsocketClient:
         self.clock = ServerClock()
         self._http = HttpClient(opts, self.clock.now_ms)
         self._books: _BookManager | None = None
+        self._push_stats: dict[str, PushStats] = {}
         self._closed = False
 
     def __repr__(self) -> str:
@@ -527,9 +529,70 @@ class WebsocketClient:
 
     def _on_push(self, kind: ConnKind, msg: dict[str, Any]) -> None:
         msg["connection"] = kind
+        channel = msg["arg"].get("channel")
+        stats = self._push_stats.get(channel)
+        if stats is None:
+            stats = self._push_stats[channel] = PushStats()
+        age: float | None = None
+        data = msg.get("data")
+        if type(data) is list and data and type(data[0]) is dict:
+            ts = data[0].get("ts")
+            if type(ts) is str and ts.isdigit():
+                age = self.clock.now_ms() - int(ts)
+        stats.received(age)
         self._router.route(msg)
         if self._events.has("update"):
             self._events.emit("update", msg)
+
+    # -- health figures -----------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """The client's health figures, as plain data (documented in
+        docs/logging-and-events.md): per connection its state, reconnects and their causes,
+        logins, resubscriptions, requests in flight and per operation the counts (sent, ok,
+        rejected, unknown outcome, timed out) with round-trip / OKX gateway / network
+        percentiles (ms, last 1,024 answers); pushes per channel and their age; order books;
+        rate-limit waits and budgets; the clock offset."""
+        now = time.monotonic()
+        limiter = self.limiter
+        waits = sorted(w * 1000 for w in limiter.recent_waits) if limiter is not None else []
+        return {
+            "connections": {
+                conn.name: {
+                    "state": conn.state.value,
+                    "reconnects": conn.reconnects,
+                    "lost_reasons": list(conn.lost_reasons),
+                    "logins": conn.logins,
+                    "resubscriptions": conn.resubscriptions,
+                    "in_flight": conn.in_flight(),
+                    "ops": {op: s.summary() for op, s in conn.op_stats.items()},
+                }
+                for conn in self._connections.values()
+            },
+            "pushes": {ch: s.summary() for ch, s in self._push_stats.items()},
+            "books": {} if self._books is None else self._books.stats(),
+            "rate_limits": {
+                "mode": self.options.rate_limit,
+                "waits": 0 if limiter is None else limiter.waits,
+                "recent_waits_ms": {
+                    "p50": percentile(waits, 0.5),
+                    "p99": percentile(waits, 0.99),
+                    "max": waits[-1] if waits else None,
+                },
+                "budgets": [
+                    {
+                        "bucket": b.key[0],
+                        "account": b.key[1],
+                        "instrument": b.key[2],
+                        "limit": b.limit,
+                        "window_s": b.window_s,
+                        "remaining": b.remaining,
+                    }
+                    for b in (limiter.budgets(now) if limiter is not None else [])
+                ],
+            },
+            "clock_offset_ms": self.clock.offset_ms,
+        }
 
     # -- shutdown -----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ okx-protocol.md sections 2 (login), 3 (envelopes), 5 (subscribe), 6 (keep-alive,
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import logging
 import random
@@ -36,6 +37,7 @@ from ..protocol.messages import ChannelArg
 from ..protocol.ops import RateLimit
 from ..protocol.ratelimit import SlidingWindow
 from ..protocol.state import ConnectionStateMachine, ConnEvent, ConnState
+from ..protocol.stats import OpStats
 from .socket import TransportFactory, WsSocket
 from .subscriptions import Subscriptions
 
@@ -114,6 +116,13 @@ class Connection:
         self.subscriptions = Subscriptions()
         #: Called when the socket serving this connection dies (local books drop their state).
         self.lost_listeners: list[Callable[[], None]] = []
+        #: Health figures: per operation, and of the connection itself.
+        self.op_stats: dict[str, OpStats] = {}
+        self.reconnects = 0
+        self.logins = 0
+        self.resubscriptions = 0
+        #: Why the last connections were lost (newest last).
+        self.lost_reasons: collections.deque[str] = collections.deque(maxlen=16)
 
     def __repr__(self) -> str:
         return f"<Connection {self.name} {self._sm.state.value} {self.url}>"
@@ -216,6 +225,8 @@ class Connection:
                 self._emit("reconnected", {})
             reconnecting = True
             why = await self._serve(sock)
+            self.reconnects += 1
+            self.lost_reasons.append(why)
             self._emit("reconnect", {"reason": why})
             await asyncio.sleep(self._backoff(1))
 
@@ -236,6 +247,8 @@ class Connection:
                 return sock.closed_reason.result()
             # 64008: the server closes soon. Open the replacement first, then retire sock.
             self._to(ConnEvent.NOTICE)
+            self.reconnects += 1
+            self.lost_reasons.append("64008 service upgrade notice")
             self._emit("reconnect", {"reason": "64008 service upgrade notice"})
             try:
                 new = await self._open_socket(ConnectionStateMachine())
@@ -310,6 +323,7 @@ class Connection:
                 self._to(ConnEvent.LOGIN, sm)
                 await sock.login(self._credentials, self._now_s(), opts.connect_timeout, self.name)
                 self._to(ConnEvent.AUTHENTICATED, sm)
+                self.logins += 1
                 self._emit("authenticated", {})
             await self._resubscribe(sock)
             if sock.send is None:
@@ -342,6 +356,7 @@ class Connection:
         args = self.subscriptions.args()
         if not args:
             return
+        self.resubscriptions += 1
         try:
             await self.subscribe_on(sock, "subscribe", args, self._options.connect_timeout)
         except OkxApiError as exc:

@@ -37,6 +37,7 @@ from ..protocol.exceptions import (
     nothing_sent,
 )
 from ..protocol.ratelimit import SlidingWindow
+from ..protocol.stats import OpStats
 
 __all__ = ["SocketOwner", "Transport", "TransportFactory", "WsSocket"]
 
@@ -78,6 +79,7 @@ class SocketOwner(Protocol):
 
     name: str
     response_handlers: list[Any]
+    op_stats: dict[str, OpStats]
 
     @property
     def kind(self) -> str: ...
@@ -102,6 +104,7 @@ class WsSocket:
         "loop",
         "new_future",
         "notice",
+        "op_stats",
         "owner",
         "pending",
         "protocol",
@@ -115,23 +118,26 @@ class WsSocket:
         #: OKX's budget of login/subscribe/unsubscribe requests on this connection (per
         #: socket: a new connection starts afresh). None: not limited.
         self.control_budget = control_budget
+        self.loop = loop = asyncio.get_running_loop()
+        base = asyncio.BaseEventLoop
+        self.clock: Callable[[], float] = (
+            time.monotonic if type(loop).time is base.time else loop.time
+        )
         self.protocol = ClientProtocol(
             owner.name,
             owner.kind,
             self,
             response_listeners=owner.response_handlers,
             invalid_state=asyncio.InvalidStateError,
+            clock=self.clock,
+            op_stats=owner.op_stats,
         )
         self.pending = self.protocol.pending
+        self.op_stats = owner.op_stats
         self.transport: Transport | None = None
         #: The transport's send while the socket is open (None before and after): one
         #: check on the hot path.
         self.send: Callable[[bytes], None] | None = None
-        self.loop = loop = asyncio.get_running_loop()
-        base = asyncio.BaseEventLoop
-        self.clock: Callable[[], float] = (
-            time.monotonic if type(loop).time is base.time else loop.time
-        )
         self.new_future: Callable[[], asyncio.Future[Any]] = (
             functools.partial(asyncio.Future, loop=loop)
             if type(loop).create_future is base.create_future
@@ -243,11 +249,14 @@ class WsSocket:
         # only be handled on a later turn of the loop, after the registration below.
         send(data)
         fut = self.new_future()
+        now = self.clock()
+        stats = self.op_stats.get(op) or self.protocol.stats_of(op)
+        stats.sent += 1
         if timeout is None:
-            self.pending[rid] = (fut, op, args, exp_time, None, 0.0)
+            self.pending[rid] = (fut, op, args, exp_time, None, 0.0, now)
         else:
-            deadline = self.clock() + timeout
-            self.pending[rid] = (fut, op, args, exp_time, timeout, deadline)
+            deadline = now + timeout
+            self.pending[rid] = (fut, op, args, exp_time, timeout, deadline, now)
             if deadline >= self.last_deadline:  # the usual case: one timeout for every call
                 self.last_deadline = deadline
                 if self.deadline_timer is None:

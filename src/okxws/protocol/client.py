@@ -18,6 +18,7 @@ okx-protocol.md sections 3 (envelopes and ids), 5 (subscribe acks), 6 (notices) 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, Final, Protocol
 
 from .codec import FrameKind, classify
@@ -30,12 +31,14 @@ from .exceptions import (
     OkxResponseShapeError,
     api_error,
 )
+from .stats import OpStats
 
 __all__ = [
     "ARGS",
     "DEADLINE",
     "EXP_TIME",
     "OP",
+    "SENT_AT",
     "TIMEOUT",
     "WAITER",
     "ClientProtocol",
@@ -67,16 +70,17 @@ class ProtocolOwner(Protocol):
     def on_drained(self) -> None: ...
 
 
-#: A request in flight: ``(waiter, op, args, expTime, timeout, deadline)``, read through the
-#: index names below. A plain tuple, because it is built once per request and a NamedTuple
-#: or slotted class costs ~0.1 us more to build (bench/: timeit 33 vs 140 ns).
-Pending = tuple[Waiter, str, list[Any], "str | None", "float | None", float]
+#: A request in flight: ``(waiter, op, args, expTime, timeout, deadline, sent at)``, read
+#: through the index names below. A plain tuple, because it is built once per request and a
+#: NamedTuple or slotted class costs ~0.1 us more to build (bench/: timeit 33 vs 140 ns).
+Pending = tuple[Waiter, str, list[Any], "str | None", "float | None", float, float]
 WAITER: Final = 0
 OP: Final = 1
 ARGS: Final = 2
 EXP_TIME: Final = 3
 TIMEOUT: Final = 4
 DEADLINE: Final = 5
+SENT_AT: Final = 6
 
 _OP_RESPONSE: Final = FrameKind.OP_RESPONSE  # an enum attribute lookup costs ~70 ns
 _PUSH: Final = FrameKind.PUSH
@@ -110,11 +114,13 @@ class ClientProtocol:
 
     __slots__ = (
         "acks_left",
+        "clock",
         "conn_kind",
         "delivers_pushes",
         "invalid_state",
         "login_waiter",
         "name",
+        "op_stats",
         "owner",
         "pending",
         "response_listeners",
@@ -128,6 +134,8 @@ class ClientProtocol:
         *,
         response_listeners: list[Any] | None = None,
         invalid_state: type[Exception] = Exception,
+        clock: Callable[[], float] = lambda: 0.0,
+        op_stats: dict[str, OpStats] | None = None,
     ) -> None:
         self.name = name
         self.conn_kind = conn_kind
@@ -147,6 +155,10 @@ class ClientProtocol:
             [] if response_listeners is None else response_listeners
         )
         self.invalid_state = invalid_state
+        #: The clock requests' ``sent at`` times are read on (for round trips).
+        self.clock = clock
+        #: Health figures by operation (shared by the sockets of one connection).
+        self.op_stats: dict[str, OpStats] = {} if op_stats is None else op_stats
 
     # -- requests -----------------------------------------------------------------------
 
@@ -162,9 +174,17 @@ class ClientProtocol:
         acks: int = 1,
     ) -> None:
         """Register a request that was just sent; ``acks`` channels answer a subscribe."""
-        self.pending[rid] = (waiter, op, args, exp_time, timeout, deadline)
+        self.pending[rid] = (waiter, op, args, exp_time, timeout, deadline, self.clock())
+        self.stats_of(op).sent += 1
         if acks != 1:
             self.acks_left[rid] = acks
+
+    def stats_of(self, op: str) -> OpStats:
+        """The figures of ``op`` (created on first use)."""
+        stats = self.op_stats.get(op)
+        if stats is None:
+            stats = self.op_stats[op] = OpStats()
+        return stats
 
     def release(self, rid: str) -> Pending | None:
         """Stop tracking a request however it ended (answered, failed, expired, given up).
@@ -202,6 +222,9 @@ class ClientProtocol:
         """Fail one request for its deadline (if it is still in flight)."""
         entry = self.release(rid)
         if entry is not None:
+            stats = self.stats_of(entry[OP])
+            stats.timed_out += 1
+            stats.unknown += 1
             _fail(
                 rid,
                 entry,
@@ -216,6 +239,7 @@ class ClientProtocol:
         pending, self.pending = self.pending, {}
         self.acks_left.clear()
         for rid, entry in pending.items():
+            self.stats_of(entry[OP]).unknown += 1
             _fail(
                 rid,
                 entry,
@@ -245,13 +269,16 @@ class ClientProtocol:
                 _log.debug("%s: response to unknown or expired request %s", self.name, rid)
                 return
             msg["connection"] = self.conn_kind
+            stats = self.op_stats.get(entry[OP]) or self.stats_of(entry[OP])
             if msg.get("code") == "0" and type(msg.get("data")) is list:
+                stats.answered(self.clock() - entry[SENT_AT], msg, True)
                 try:  # noqa: SIM105  (suppress() would cost a context manager per reply)
                     entry[WAITER].set_result(msg)
                 except self.invalid_state:
                     pass  # its caller was cancelled: the response event below still gets it
             else:
-                self._reply_failed(rid, entry, msg)  # type: ignore[arg-type]
+                stats.answered(self.clock() - entry[SENT_AT], msg, False)
+                self._reply_failed(rid, entry, msg, stats)  # type: ignore[arg-type]
             if self.response_listeners:
                 self.owner.on_response(msg)
             if not self.delivers_pushes and not self.pending:
@@ -276,13 +303,18 @@ class ClientProtocol:
                 _log.debug("%s: %s", self.name, msg)
         # FrameKind.PONG: liveness is tracked by the transport.
 
-    def _reply_failed(self, rid: str, entry: Pending, msg: dict[str, Any]) -> None:
+    def _reply_failed(self, rid: str, entry: Pending, msg: dict[str, Any], stats: OpStats) -> None:
         if msg.get("code") != "0":
             error = api_error(msg, self.conn_kind)
             if isinstance(error, OkxRateLimitError):  # OKX dropped it: its budget is spent
                 self.owner.on_rate_limited(entry[OP], entry[ARGS])
+            if error.outcome_unknown:  # 50004 / 51149 ...: not a rejection
+                stats.rejected -= 1
+                stats.unknown += 1
             _fail(rid, entry, error)
             return
+        stats.rejected -= 1
+        stats.unknown += 1
         # Right id, code "0", but not OKX's shape: never hand it back as a result. The
         # request reached OKX, so for an order write its outcome is unknown.
         error = OkxResponseShapeError(
@@ -304,8 +336,10 @@ class ClientProtocol:
             self.acks_left[rid] = left
             return
         entry = self.release(rid)
-        if entry is not None and not entry[WAITER].done():
-            entry[WAITER].set_result(msg)
+        if entry is not None:
+            self.stats_of(entry[OP]).ok += 1
+            if not entry[WAITER].done():
+                entry[WAITER].set_result(msg)
 
     def _error_event(self, rid: str | None, msg: dict[str, Any]) -> None:
         entry = self.release(rid) if rid is not None else None
@@ -313,4 +347,5 @@ class ClientProtocol:
             # No request to fail (e.g. "Please log in" without an id): report it.
             self.owner.on_server_error(api_error(msg, self.conn_kind))
             return
+        self.stats_of(entry[OP]).rejected += 1
         _fail(rid, entry, api_error(msg, self.conn_kind))

@@ -150,8 +150,9 @@ class RateLimiter:
         self._windows: dict[BudgetKey, SlidingWindow] = {}
         #: The windows of a single-item request by (op, account, instIdCode): the hot path.
         self._single: dict[tuple[str, int, object], tuple[SlidingWindow, ...]] = {}
-        #: The last waits (seconds) callers were asked to make, newest last.
+        #: The last waits (seconds) callers were asked to make, newest last, and how many.
         self.recent_waits: collections.deque[float] = collections.deque(maxlen=256)
+        self.waits = 0
 
     def limit(self, bucket: str) -> RateLimit:
         return self._limits[bucket]
@@ -198,6 +199,7 @@ class RateLimiter:
         wait = max(win.wait_for(now, units) for win, units in windows)
         if wait > 0.0:
             self.recent_waits.append(wait)
+            self.waits += 1
             return wait
         for win, units in windows:
             win.charge(now, units)
@@ -225,6 +227,7 @@ class RateLimiter:
                     wait = win._ring[win._next] + win.window_s - now
                     if wait > 0.0:
                         self.recent_waits.append(wait)
+                        self.waits += 1
                         return wait
                 for win in windows:  # SlidingWindow.charge(now, 1), inline
                     i = win._next
