@@ -1,5 +1,7 @@
 """Health figures: counts, percentiles from a fixed-size ring."""
 
+import pytest
+
 from okxws.protocol.stats import SAMPLES, OpStats, PushStats, percentile
 
 
@@ -30,5 +32,6 @@ def test_memory_is_bounded() -> None:
     assert len(stats.samples) == SAMPLES and len(pushes.ages) == SAMPLES
     assert stats.ok == 3 * SAMPLES and pushes.pushes == 3 * SAMPLES
     assert pushes.summary()["age_ms"]["max"] == 3 * SAMPLES - 1
+    assert stats.summary()["round_trip_ms"]["max"] == pytest.approx((3 * SAMPLES - 1) / 1e3)
     # The ring holds the newest answers.
     assert min(s[0] for s in stats.samples) == 2 * SAMPLES / 1e6

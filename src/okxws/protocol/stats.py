@@ -3,7 +3,8 @@
 Per operation: how many requests were sent, answered ``code`` "0", rejected, left with an
 unknown outcome and timed out; the round trip the client measured and OKX's own gateway time
 (``outTime - inTime``, so network time and exchange time can be told apart), as percentiles
-over the last :data:`SAMPLES` answers (a fixed-size ring: memory never grows). Per channel:
+(and the maximum) over the last :data:`SAMPLES` answers (a fixed-size ring: memory never
+grows). Per channel:
 pushes and their age (receipt time minus OKX's ``ts``, with the clock offset applied).
 Recording is a few stores per request; :meth:`OpStats.summary` does the sorting.
 """
@@ -48,8 +49,9 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
     return sorted_values[min(rank, len(sorted_values) - 1)]
 
 
-def _latency(values: list[float], worst: float | None) -> Latency:
+def _latency(values: list[float]) -> Latency:
     values = sorted(values)
+    worst = values[-1] if values else None
     return {"p50": percentile(values, 0.5), "p99": percentile(values, 0.99), "max": worst}
 
 
@@ -62,51 +64,56 @@ class OpStats:
     rejected: int = 0
     unknown: int = 0
     timed_out: int = 0
-    #: Ring of (round trip s, OKX gateway s or -1.0): the last :data:`SAMPLES` answers.
-    samples: list[tuple[float, float]] = field(default_factory=list)
+    #: Ring of (round trip s, OKX's inTime, outTime) of the last :data:`SAMPLES` answers (the
+    #: gateway times are parsed only by :meth:`summary`).
+    samples: list[tuple[float, object, object]] = field(default_factory=list)
     next_sample: int = 0
-    max_round_trip: float = 0.0
-    max_okx: float = 0.0
 
     def answered(self, round_trip: float, msg: dict[str, Any], ok: bool) -> None:
-        """Record an answer (``msg`` is OKX's reply: its ``inTime``/``outTime`` are read)."""
+        """Record an answer (``msg`` is OKX's reply, for its ``inTime``/``outTime``)."""
         if ok:
             self.ok += 1
         else:
             self.rejected += 1
-        okx = -1.0
-        in_time, out_time = msg.get("inTime"), msg.get("outTime")
-        if type(in_time) is str and type(out_time) is str:
-            try:
-                okx = (int(out_time) - int(in_time)) / 1e6
-            except ValueError:
-                okx = -1.0
-        sample = (round_trip, okx)
+        sample = (round_trip, msg.get("inTime"), msg.get("outTime"))
         samples = self.samples
         if len(samples) < SAMPLES:
             samples.append(sample)
         else:
-            samples[self.next_sample] = sample
-            self.next_sample = (self.next_sample + 1) % SAMPLES
-        if round_trip > self.max_round_trip:
-            self.max_round_trip = round_trip
-        if okx > self.max_okx:
-            self.max_okx = okx
+            i = self.next_sample
+            samples[i] = sample
+            self.next_sample = i + 1 if i + 1 < SAMPLES else 0
 
     def summary(self) -> OpSummary:
-        rtts = [s[0] * 1000 for s in self.samples]
-        okx = [s[1] * 1000 for s in self.samples if s[1] >= 0]
-        network = [(s[0] - s[1]) * 1000 for s in self.samples if s[1] >= 0]
+        rtts: list[float] = []
+        okx: list[float] = []
+        network: list[float] = []
+        for round_trip, in_time, out_time in self.samples:
+            rtts.append(round_trip * 1000)
+            gateway = _gateway_ms(in_time, out_time)
+            if gateway is not None:
+                okx.append(gateway)
+                network.append(round_trip * 1000 - gateway)
         return {
             "sent": self.sent,
             "ok": self.ok,
             "rejected": self.rejected,
             "unknown": self.unknown,
             "timed_out": self.timed_out,
-            "round_trip_ms": _latency(rtts, self.max_round_trip * 1000 if rtts else None),
-            "okx_ms": _latency(okx, self.max_okx * 1000 if okx else None),
-            "network_ms": _latency(network, max(network) if network else None),
+            "round_trip_ms": _latency(rtts),
+            "okx_ms": _latency(okx),
+            "network_ms": _latency(network),
         }
+
+
+def _gateway_ms(in_time: object, out_time: object) -> float | None:
+    """OKX's gateway time (``outTime - inTime``, microseconds on the wire) in ms."""
+    if type(in_time) is not str or type(out_time) is not str:
+        return None
+    try:
+        return (int(out_time) - int(in_time)) / 1000
+    except ValueError:
+        return None
 
 
 class _PushSummary(TypedDict):
@@ -121,7 +128,6 @@ class PushStats:
     pushes: int = 0
     ages: list[float] = field(default_factory=list)
     next_age: int = 0
-    max_age: float | None = None
 
     def received(self, age_ms: float | None) -> None:
         self.pushes += 1
@@ -131,10 +137,9 @@ class PushStats:
         if len(ages) < SAMPLES:
             ages.append(age_ms)
         else:
-            ages[self.next_age] = age_ms
-            self.next_age = (self.next_age + 1) % SAMPLES
-        if self.max_age is None or age_ms > self.max_age:
-            self.max_age = age_ms
+            i = self.next_age
+            ages[i] = age_ms
+            self.next_age = i + 1 if i + 1 < SAMPLES else 0
 
     def summary(self) -> _PushSummary:
-        return {"pushes": self.pushes, "age_ms": _latency(self.ages, self.max_age)}
+        return {"pushes": self.pushes, "age_ms": _latency(self.ages)}
