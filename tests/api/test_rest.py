@@ -19,6 +19,7 @@ from okxws.protocol import messages as m
 from okxws.simulator import Simulator
 
 from ..conftest import ApiClientFactory
+from ..proxy import ForwardingProxy
 
 
 @pytest.fixture
@@ -157,3 +158,15 @@ async def test_the_ws_client_shares_session_account_and_clock(
     assert order["ordId"] == res["data"][0]["ordId"]  # WS and REST share one engine
     await rest.close()  # shared: the WS client closes the session
     assert await rest.get_server_time() > 0
+
+
+@pytest.mark.parametrize("scheme", ["http", "socks5"])
+async def test_through_a_proxy(sim: Simulator, scheme: str) -> None:
+    async with ForwardingProxy() as proxy:
+        async with RestClient(
+            sim.credentials, rest_base_url=sim.rest_base_url, proxy=proxy.url(scheme)
+        ) as rest:
+            assert await rest.get_balance()
+            assert await rest.get_server_time() > 0
+        assert proxy.tunnels and all(t[0].endswith(str(sim.port)) for t in proxy.tunnels)
+        assert {t[1] for t in proxy.tunnels} == {"http" if scheme == "http" else "socks5"}

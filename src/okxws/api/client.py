@@ -111,6 +111,7 @@ class WebsocketAPIClient:
                 rest_base_url=opts.rest_base_url,
                 request_timeout=opts.request_timeout,
                 ssl_context=opts.ssl_context,
+                proxy=opts.proxy,
                 auto_client_order_id=self._defaults.auto_client_order_id,
                 default_tag=self._defaults.default_tag,
                 rate_limit=opts.rate_limit,

@@ -50,7 +50,8 @@ class RestClient:
 
     Options: ``market`` (``"prod"``/``"EEA"``/``"US"``), ``demo_trading``, ``rest_base_url``
     (replaces ``https://www.okx.com``, e.g. a simulator), ``request_timeout`` (seconds, the
-    default deadline of every call; ``timeout=`` per call), ``ssl_context``,
+    default deadline of every call; ``timeout=`` per call), ``ssl_context``, ``proxy``
+    (``http://host:port`` or ``socks5://host:port``),
     ``auto_client_order_id`` (default True: every new order gets a ``clOrdId`` so it can be
     resolved), ``default_tag``, ``rate_limit`` (``"wait"``, ``"raise"``, ``"off"``) and
     ``rate_limits`` (docs/rate-limits.md). ``WebsocketAPIClient.get_rest_client()`` returns one that
@@ -66,6 +67,7 @@ class RestClient:
         rest_base_url: str | None = None,
         request_timeout: float | None = 10.0,
         ssl_context: ssl.SSLContext | None = None,
+        proxy: str | None = None,
         auto_client_order_id: bool = True,
         default_tag: str | None = None,
         rate_limit: RateLimitMode = "wait",
@@ -84,6 +86,7 @@ class RestClient:
             rest_base_url=rest_base_url,
             request_timeout=request_timeout,
             ssl_context=ssl_context,
+            proxy=proxy,
             rate_limit=rate_limit,
             rate_limits=rate_limits,
         )

@@ -70,6 +70,7 @@ class HttpClient:
         self._ssl: Any = options.ssl_context if options.ssl_context is not None else True
         self._server_time_ms = server_time_ms
         self._default_timeout = options.request_timeout
+        self._proxy = options.proxy
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
@@ -80,9 +81,19 @@ class HttpClient:
         if self._closed:
             raise OkxConnectError("the client is closed")
         if self._session is None:  # created on first use: aiohttp wants a running loop
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(ssl=self._ssl, keepalive_timeout=30.0)
-            )
+            proxy = self._proxy
+            if proxy is not None and proxy.startswith("socks"):
+                # aiohttp speaks HTTP proxies only; SOCKS through python-socks' connector
+                # (the library picows uses for its SOCKS proxies too).
+                from aiohttp_socks import ProxyConnector
+
+                connector: aiohttp.BaseConnector = ProxyConnector.from_url(
+                    proxy, ssl=self._ssl, keepalive_timeout=30.0
+                )
+                proxy = None
+            else:
+                connector = aiohttp.TCPConnector(ssl=self._ssl, keepalive_timeout=30.0)
+            self._session = aiohttp.ClientSession(connector=connector, proxy=proxy)
         return self._session
 
     async def request(

@@ -15,6 +15,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict
+from urllib.parse import urlsplit
 
 from ..protocol.endpoints import MARKETS, Market, rest_base_url, ws_url
 from ..protocol.exceptions import OkxValidationError
@@ -92,6 +93,9 @@ class ClientOptions:
     #: How long a socket replaced after a 64008 notice may keep serving its requests.
     drain_timeout: float = 30.0
     ssl_context: ssl.SSLContext | None = None
+    #: Every connection through this proxy: ``http://[user:pass@]host:port`` (HTTP CONNECT)
+    #: or ``socks5://...`` / ``socks4://...``; REST and WebSocket alike.
+    proxy: str | None = None
     #: Log the connection lifecycle through ``logging`` (like the Node SDK's listeners).
     attach_event_listeners: bool = True
     #: Client-side rate limiting, keyed as OKX keys its limits (docs/rate-limits.md).
@@ -114,6 +118,13 @@ class ClientOptions:
         check_seconds("drain_timeout", self.drain_timeout)
         if self.request_timeout is not None:
             check_seconds("request_timeout", self.request_timeout)
+        if self.proxy is not None:
+            parts = urlsplit(self.proxy) if isinstance(self.proxy, str) else None
+            if parts is None or parts.scheme not in _PROXY_SCHEMES or not parts.hostname:
+                raise OkxValidationError(
+                    f"proxy must look like http://host:port or socks5://host:port, "
+                    f"not {self.proxy!r}"
+                )
         if self.rate_limit not in ("wait", "raise", "off"):
             raise OkxValidationError(
                 f"rate_limit must be wait, raise or off, not {self.rate_limit!r}"
@@ -149,6 +160,7 @@ class ClientOptions:
 
 
 _FIELDS: Final = frozenset(f.name for f in dataclasses.fields(ClientOptions))
+_PROXY_SCHEMES: Final = ("http", "https", "socks5", "socks5h", "socks4")
 
 
 class ClientOptionsKw(TypedDict, total=False):
@@ -166,6 +178,7 @@ class ClientOptionsKw(TypedDict, total=False):
     connect_timeout: float
     drain_timeout: float
     ssl_context: ssl.SSLContext | None
+    proxy: str | None
     attach_event_listeners: bool
     rate_limit: RateLimitMode
     rate_limits: Mapping[str, RateLimit] | None
