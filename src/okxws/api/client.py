@@ -19,7 +19,7 @@ from ..net.options import DEFAULT, ClientOptionsKw, Timeout
 from ..protocol import messages as m
 from ..protocol import ops
 from ..protocol.auth import ApiCredentials
-from ..protocol.exceptions import OkxValidationError
+from ..protocol.exceptions import OkxHttpError, OkxValidationError
 from ..protocol.messages import WsApiResponse
 from ..protocol.ops import OpSpec
 from .ids import OrderDefaults
@@ -144,6 +144,22 @@ class WebsocketAPIClient:
             codes=self._codes,
             recent=self._recent_orders,
         )
+
+    async def refresh_rate_limits(self) -> int | None:
+        """Read the sub-account's new + amend budget (its fill-ratio tier) from
+        ``GET /api/v5/trade/account-rate-limit`` and apply it; returns it (None: no limiter).
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-account-rate-limit
+        """
+        limiter = self._ws.limiter
+        if limiter is None:
+            return None
+        [info] = await self.get_rest_client().get_account_rate_limit()
+        try:
+            limit = int(info["accRateLimit"])
+        except (KeyError, TypeError, ValueError):
+            raise OkxHttpError(f"unexpected account-rate-limit data: {info!r:.200}") from None
+        limiter.set_limit("sub-account", limit)
+        return limit
 
     def stats(self) -> dict[str, Any]:
         """Health figures: the WebSocket client's (see :meth:`WebsocketClient.stats`), plus
