@@ -1,5 +1,9 @@
 """The public names of okxws, pinned: adding or removing one is a deliberate change."""
 
+import importlib
+import os
+from pathlib import Path
+
 import okxws
 
 PUBLIC = {
@@ -26,6 +30,7 @@ PUBLIC = {
     "WebsocketClient",
     "WsApiResponse",
     "__version__",
+    "compiled",
 }
 
 
@@ -42,3 +47,18 @@ def test_every_public_name_resolves() -> None:
 def test_every_error_is_an_okx_error() -> None:
     errors = [getattr(okxws, n) for n in okxws.__all__ if n.startswith("Okx")]
     assert all(issubclass(e, okxws.OkxError) for e in errors)
+
+
+def test_the_build_is_the_one_ci_asked_for() -> None:
+    # .ci/run installs once compiled and once with OKXWS_PURE_PYTHON=1 and says which.
+    expected = os.environ.get("OKXWS_EXPECT_COMPILED")
+    if expected is not None:
+        assert okxws.compiled() is (expected == "1")
+    # A compiled module must not be older than its source (an edit after the build would
+    # silently not run).
+    for name in ("protocol.client", "protocol.codec", "net.socket", "api.client"):
+        module = importlib.import_module(f"okxws.{name}")
+        path = Path(module.__file__ or "")
+        if path.suffix != ".py":
+            source = path.parent / (path.name.split(".")[0] + ".py")
+            assert source.stat().st_mtime <= path.stat().st_mtime + 1, f"{path} is stale"

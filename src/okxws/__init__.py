@@ -49,6 +49,14 @@ _LAZY = {
 }
 
 
+def compiled() -> bool:
+    """Whether this install runs the hot path compiled by mypyc (setup.py) or pure Python
+    (built with ``OKXWS_PURE_PYTHON=1``)."""
+    from .protocol import client
+
+    return not client.__file__.endswith(".py")
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
@@ -82,4 +90,5 @@ __all__ = [
     "WebsocketClient",
     "WsApiResponse",
     "__version__",
+    "compiled",
 ]
