@@ -9,13 +9,12 @@ import pytest
 
 from okxws import OkxConnectError, OkxValidationError
 from okxws.api.instruments import InstrumentCodes, inst_type_of
-from okxws.net.http import HttpClient
-from okxws.net.options import ClientOptions
+from okxws.api.rest import RestClient
 from okxws.simulator import Simulator
 
 
-def http_for(base_url: str) -> HttpClient:
-    return HttpClient(ClientOptions(rest_base_url=base_url, request_timeout=2.0), lambda: 0)
+def rest_for(base_url: str) -> RestClient:
+    return RestClient(rest_base_url=base_url, request_timeout=2.0)
 
 
 @pytest.mark.parametrize(
@@ -32,8 +31,8 @@ def test_instrument_type_of_an_inst_id(inst_id: str, kind: tuple[str, str | None
 
 
 async def test_one_fetch_per_type_shared_by_concurrent_callers(sim: Simulator) -> None:
-    http = http_for(sim.rest_base_url)
-    codes = InstrumentCodes(http)
+    rest = rest_for(sim.rest_base_url)
+    codes = InstrumentCodes(rest.get_instruments)
     try:
         results = await asyncio.gather(*(codes.resolve("BTC-USDT") for _ in range(20)))
         assert set(results) == {100001}
@@ -46,19 +45,19 @@ async def test_one_fetch_per_type_shared_by_concurrent_callers(sim: Simulator) -
         assert sim.rest_count("/api/v5/public/instruments") == 2
     finally:
         await codes.aclose()
-        await http.close()
+        await rest.close()
 
 
 async def test_a_failed_lookup_says_nothing_was_sent() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    http = http_for(f"http://127.0.0.1:{port}")
-    codes = InstrumentCodes(http)
+    rest = rest_for(f"http://127.0.0.1:{port}")
+    codes = InstrumentCodes(rest.get_instruments)
     try:
         with pytest.raises(OkxConnectError) as info:
             await codes.resolve("BTC-USDT")
         assert not info.value.outcome_unknown
     finally:
         await codes.aclose()
-        await http.close()
+        await rest.close()

@@ -57,7 +57,9 @@ class WebsocketAPIClient:
         if default_tag is not None:
             check_tag(default_tag, "default_tag")
         self._ws = WebsocketClient(accounts, **options)
-        self._codes = InstrumentCodes(self._ws.http)
+        self._codes = InstrumentCodes(
+            lambda params: self.get_rest_client().get_instruments(params), self._ws.rest_base_url
+        )
         if self._ws.limiter is not None:  # one budget per instrument, however an item names it
             self._ws.limiter.inst_key = self._codes.budget_key
         self._defaults = OrderDefaults(auto_client_order_id, default_tag)

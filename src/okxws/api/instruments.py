@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Final
 
-from ..net.http import HttpClient, okx_data
+from ..protocol import rest as r
 from ..protocol.exceptions import OkxValidationError
 from ..protocol.ratelimit import instrument_key
 
@@ -42,13 +42,18 @@ def inst_type_of(inst_id: str) -> tuple[str, str | None]:
     return "SPOT", None
 
 
-class InstrumentCodes:
-    """An ``instId`` -> ``instIdCode`` cache for one market and environment, over the
-    client's REST session (errors: those of :class:`~okxws.net.http.HttpClient`; a lookup is
-    a read, so its outcome is always known)."""
+#: ``RestClient.get_instruments`` (the cache fetches through the client's one REST path).
+FetchInstruments = Callable[[r.InstrumentsParams], Awaitable[list[r.Instrument]]]
 
-    def __init__(self, http: HttpClient) -> None:
-        self._http = http
+
+class InstrumentCodes:
+    """An ``instId`` -> ``instIdCode`` cache for one market and environment, filled through
+    ``fetch`` (``RestClient.get_instruments``: its errors; a lookup is a read, so its outcome
+    is always known)."""
+
+    def __init__(self, fetch: FetchInstruments, base_url: str = "") -> None:
+        self._fetch_instruments = fetch
+        self._base_url = base_url
         self._codes: dict[str, int] = {}
         #: code -> the budget key of its instrument: its instId, or an option's family
         #: (OKX's option budgets are per family).
@@ -99,16 +104,18 @@ class InstrumentCodes:
         code = self._codes.get(inst_id)
         if code is None:
             raise OkxValidationError(
-                f"unknown instId {inst_id!r}: not in {self._http.base_url}{_PATH} "
+                f"unknown instId {inst_id!r}: not in {self._base_url}{_PATH} "
                 "for this market (give instIdCode to skip the lookup)"
             )
         return code
 
     async def _fetch(self, inst_type: str, family: str | None) -> None:
-        params = {"instType": inst_type, **({"instFamily": family} if family else {})}
-        reply = await self._http.request("GET", _PATH, params=params)
+        params: r.InstrumentsParams = {"instType": inst_type}
+        if family:
+            params["instFamily"] = family
         count = 0
-        for item in okx_data(reply, f"GET {_PATH}"):
+        items: list[object] = list(await self._fetch_instruments(params))
+        for item in items:  # what the server sent, whatever its shape
             if not isinstance(item, dict):
                 continue
             inst_id, code = item.get("instId"), item.get("instIdCode")
