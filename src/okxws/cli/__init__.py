@@ -1,0 +1,99 @@
+"""The ``okxws`` command line: argparse wiring only.
+
+Each command lives in its own module of this package, imported only when it runs
+(:func:`okxws.cli.runner.run`), so ``okxws --help`` loads no client, simulator or terminal
+library. Where a command talks to: :mod:`okxws.cli.target`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+from .. import __version__
+from . import target
+
+__all__ = ["build_parser", "main"]
+
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _command(
+    sub: Subcommands,
+    name: str,
+    parents: list[argparse.ArgumentParser],
+    handler: str,
+    summary: str,
+    description: str | None = None,
+    **defaults: Any,
+) -> argparse.ArgumentParser:
+    """A subcommand run by ``handler`` (``"module:function"``, see :mod:`.runner`)."""
+    parser = sub.add_parser(name, parents=parents, help=summary, description=description or summary)
+    parser.set_defaults(handler=handler, **defaults)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``okxws`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="okxws",
+        description="okxws: asyncio SDK for OKX's v5 API, with a local OKX simulator. Every "
+        "command but `sim` runs against a simulator started in-process unless told otherwise "
+        "(--sim-url, --demo-trading, --live).",
+    )
+    parser.add_argument("--version", action="version", version=f"okxws {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--verbose", action="store_true", help="log connection events; tracebacks on errors"
+    )
+    on_a_target = argparse.ArgumentParser(add_help=False, parents=[common])
+    target.add_arguments(on_a_target)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_demo(sub, [on_a_target])
+    _add_sim(sub, [common])
+    return parser
+
+
+def _add_demo(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
+    _command(
+        sub, "demo", parents, "demo:run",
+        "walk through every WS API operation, then the health figures",
+        "Walk through a trader's session: every WS API operation, order pushes, a forced "
+        "disconnect and the recovery (embedded simulator only), then a summary table and the "
+        "client's health figures (stats()).",
+    )  # fmt: skip
+
+
+def _add_sim(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
+    sim = _command(
+        sub, "sim", parents, "sim:serve", "run the local OKX simulator (WS + REST on one port)",
+        "Run the local OKX-compatible simulator. Prints ONE JSON line with its URLs and "
+        "credentials once listening, then serves until SIGINT/SIGTERM.",
+    )  # fmt: skip
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    sim.add_argument("--tls", action="store_true", help="serve wss:// and https:// (self-signed)")
+    sim.add_argument("--seed", type=int, default=0)
+    sim.add_argument("--api-key")
+    sim.add_argument("--api-secret")
+    sim.add_argument("--api-pass")
+    sim.add_argument("--idle-timeout", type=float, default=30.0, metavar="S")
+    sim.add_argument("--market-tick", type=float, default=0.0, metavar="SECONDS",
+                     help="move the market by a random walk every SECONDS (0: never)")  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``okxws`` console script; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) or a usage error (2), already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    if args.command is None:
+        parser.print_help(sys.stdout)
+        return 0
+    from .runner import run
+
+    return run(args, args.handler)
