@@ -18,6 +18,32 @@ from . import target
 __all__ = ["build_parser", "main"]
 
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+#: (option, OKX field, help) of an order's fields: the option is the field in kebab case.
+Fields = tuple[tuple[str, str, str], ...]
+
+_PLACE_FIELDS: Fields = (
+    ("--px", "px", "limit price"),
+    ("--ord-type", "ordType", "limit, market, post_only, fok, ioc ... (default: limit with "
+     "--px, else market)"),
+    ("--td-mode", "tdMode", "cash, cross, isolated ... (default: cash for a spot pair such as "
+     "BTC-USDT, else cross)"),
+    ("--cl-ord-id", "clOrdId", "client order id (default: a fresh one, so that the order can "
+     "be found when the outcome is unknown)"),
+    ("--tag", "tag", "order tag"),
+    ("--pos-side", "posSide", "net, long, short"),
+    ("--tgt-ccy", "tgtCcy", "base_ccy or quote_ccy (what a market order's SZ counts)"),
+    ("--ccy", "ccy", "margin currency"),
+)  # fmt: skip
+_ORDER_ID_FIELDS: Fields = (
+    ("--ord-id", "ordId", "OKX order id"),
+    ("--cl-ord-id", "clOrdId", "client order id"),
+)
+_AMEND_FIELDS: Fields = (
+    *_ORDER_ID_FIELDS,
+    ("--new-sz", "newSz", "new size"),
+    ("--new-px", "newPx", "new price"),
+    ("--req-id", "reqId", "client request id of the amendment"),
+)
 
 
 def _command(
@@ -53,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_demo(sub, [on_a_target])
     _add_sim(sub, [common])
+    _add_order(sub, [on_a_target])
+    _add_account(sub, [on_a_target])
     return parser
 
 
@@ -82,6 +110,54 @@ def _add_sim(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
     sim.add_argument("--idle-timeout", type=float, default=30.0, metavar="S")
     sim.add_argument("--market-tick", type=float, default=0.0, metavar="SECONDS",
                      help="move the market by a random walk every SECONDS (0: never)")  # fmt: skip
+
+
+def _add_order(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
+    order = sub.add_parser(
+        "order",
+        help="place, amend or cancel an order (WS API)",
+        description="Place, amend or cancel one order over the WebSocket API. Options are "
+        "OKX's field names in kebab case; --json passes any field. When the outcome is "
+        "unknown (connection lost, timeout) the order is looked up, never sent again.",
+    )
+    actions = order.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(name: str, summary: str, fields: Fields, flags: Fields = ()) -> Any:
+        parser = _command(actions, name, parents, f"order:{name}", summary,
+                          okx_fields=[field for _, field, _ in fields + flags])  # fmt: skip
+        parser.add_argument("inst_id", metavar="INST_ID", help="instrument, e.g. BTC-USDT")
+        for option, field, text in fields:
+            parser.add_argument(option, dest=field, metavar=field, help=text)
+        for option, field, text in flags:
+            parser.add_argument(option, dest=field, action="store_const", const=True, help=text)
+        parser.add_argument("--json", metavar="FIELDS", dest="json_fields",
+                            help="more OKX fields as a JSON object (they win)")  # fmt: skip
+        return parser
+
+    place = action("place", "place an order", _PLACE_FIELDS,
+                   (("--reduce-only", "reduceOnly", "only reduce a position"),))  # fmt: skip
+    place.add_argument("side", choices=["buy", "sell"])
+    place.add_argument("sz", metavar="SZ", help="size")
+    place.add_argument("--expires-in", type=float, metavar="S",
+                       help="OKX drops the request if it arrives later than S seconds from now "
+                       "(expTime)")  # fmt: skip
+    action("amend", "amend an order's size or price", _AMEND_FIELDS,
+           (("--cxl-on-fail", "cxlOnFail", "cancel the order if the amendment fails"),),
+    )  # fmt: skip
+    action("cancel", "cancel an order", _ORDER_ID_FIELDS)
+
+
+def _add_account(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
+    for name, summary, types in (
+        ("orders", "the account's open orders, newest first (REST)", "SPOT, SWAP, FUTURES ..."),
+        ("positions", "the account's open positions (REST)", "MARGIN, SWAP, FUTURES, OPTION"),
+    ):
+        parser = _command(sub, name, parents, f"account:{name}", summary)
+        parser.add_argument("--inst-type", metavar="TYPE", help=types)
+        parser.add_argument("--inst-id", metavar="INST_ID")
+    balance = _command(sub, "balance", parents, "account:balance",
+                       "equity and balances per currency (REST)")  # fmt: skip
+    balance.add_argument("--ccy", metavar="CCY,...", help="only these currencies")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
