@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sim(sub, [common])
     _add_order(sub, [on_a_target])
     _add_account(sub, [on_a_target])
+    _add_book(sub, [on_a_target])
+    _add_tail(sub, [on_a_target])
     return parser
 
 
@@ -158,6 +160,37 @@ def _add_account(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> No
     balance = _command(sub, "balance", parents, "account:balance",
                        "equity and balances per currency (REST)")  # fmt: skip
     balance.add_argument("--ccy", metavar="CCY,...", help="only these currencies")
+
+
+def _add_book(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
+    book = _command(
+        sub, "book", parents, "book:run", "live view of a local order book",
+        "Keep a local order book in sequence with OKX and redraw it in place: best levels, "
+        "spread, seqId, resyncs, update age. Ctrl-C stops it.",
+        stops_on_interrupt=True,
+    )  # fmt: skip
+    book.add_argument("inst_id", metavar="INST_ID")
+    book.add_argument("--channel", default="books",
+                      help="books, books5, bbo-tbt, books-l2-tbt, books50-l2-tbt, sprd-books5 "
+                      "... (default books)")  # fmt: skip
+    book.add_argument("--depth", type=int, default=10, help="levels per side (default 10)")
+    book.add_argument("--count", type=int, metavar="N", help="stop after N redraws")
+
+
+def _add_tail(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
+    tail = _command(
+        sub, "tail", parents, "tail:run", "print a channel's pushes",
+        "Subscribe to a channel and print its pushes, one readable line each (or JSON lines "
+        "with --json). Ctrl-C stops it.",
+        stops_on_interrupt=True,
+    )  # fmt: skip
+    tail.add_argument("channel", metavar="CHANNEL", help="tickers, trades, orders, account ...")
+    tail.add_argument("--inst-id", metavar="INST_ID")
+    tail.add_argument("--inst-type", metavar="TYPE", help="e.g. SPOT, SWAP, ANY (orders: ANY)")
+    tail.add_argument("--inst-family", metavar="FAMILY")
+    tail.add_argument("--arg", metavar="JSON", help="more channel-arg fields as a JSON object")
+    tail.add_argument("--json", action="store_true", help="one JSON object per push")
+    tail.add_argument("--count", type=int, metavar="N", help="stop after N pushes")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
