@@ -11,7 +11,7 @@ from okxws.cli import build_parser, main
 
 from .conftest import Cli
 
-COMMANDS = ("demo", "sim", "order", "orders", "balance", "positions", "book", "tail")
+COMMANDS = ("demo", "sim", "order", "orders", "balance", "positions", "book", "tail", "status")
 
 
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:

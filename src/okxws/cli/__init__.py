@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_account(sub, [on_a_target])
     _add_book(sub, [on_a_target])
     _add_tail(sub, [on_a_target])
+    _add_status(sub, [on_a_target])
     return parser
 
 
@@ -191,6 +192,22 @@ def _add_tail(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
     tail.add_argument("--arg", metavar="JSON", help="more channel-arg fields as a JSON object")
     tail.add_argument("--json", action="store_true", help="one JSON object per push")
     tail.add_argument("--count", type=int, metavar="N", help="stop after N pushes")
+
+
+def _add_status(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
+    status = _command(
+        sub, "status", parents, "status:run", "health check: connections, clock, rate limits",
+        "Connect and log in to each connection, measure the round trips, the clock offset and "
+        "the rate-limit budget left. Exits 1 when something is wrong (for cron or a container "
+        "probe).",
+    )  # fmt: skip
+    status.add_argument("--inst-id", default="BTC-USDT",
+                        help="instrument whose tickers push proves the public feed (default "
+                        "BTC-USDT)")  # fmt: skip
+    status.add_argument("--max-offset-ms", type=float, default=1000.0, metavar="MS",
+                        help="fail when the clock is off by more (default 1000)")  # fmt: skip
+    status.add_argument("--max-rtt-ms", type=float, default=None, metavar="MS",
+                        help="fail when a round trip takes longer")  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
