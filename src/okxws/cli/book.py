@@ -32,8 +32,6 @@ __all__ = ["MAX_FPS", "render", "run"]
 MAX_FPS: Final = 20
 #: A quiet book is redrawn this often (seconds), so that its age is current.
 QUIET_REDRAW_S: Final = 1.0
-#: How often the embedded simulator moves its market (seconds), so there is something to see.
-SIM_MARKET_TICK_S: Final = 0.2
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -42,7 +40,7 @@ async def run(args: argparse.Namespace) -> int:
         raise UsageError("--depth must be at least 1")
     if args.count is not None and args.count < 1:
         raise UsageError("--count must be at least 1")
-    async with target.connect(args, needs_account=False, market_tick=SIM_MARKET_TICK_S) as conn:
+    async with target.connect(args, needs_account=False, moving_market=True) as conn:
         ws = conn.client.get_ws_client()
         where = conn.target.describe()
         try:

@@ -23,6 +23,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from rich.console import RenderableType
+from rich.table import Table
+
 from ..api.client import WebsocketAPIClient
 from ..protocol.endpoints import ConnKind
 from ..protocol.exceptions import OkxError, OkxHttpError
@@ -51,6 +54,10 @@ class Check:
     round_trip_ms: float | None = None
 
 
+#: Runs one check, filling in its :class:`Check`.
+Probe = Callable[["Check"], Awaitable[None]]
+
+
 def _ms_since(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
@@ -59,36 +66,31 @@ async def run(args: argparse.Namespace) -> int:
     """Run every check; print the report; 0 when all passed, else 1."""
     async with target.connect(args, needs_account=False, sync_clock=False) as connected:
         client = connected.client
-        kinds: list[ConnKind] = ["public"]
-        if client.get_ws_client().has_accounts:
-            kinds += ["private", "business"]
-        probes: list[Callable[[Check], Awaitable[None]]] = [
-            *(_connection_probe(client, kind, args) for kind in kinds),
-            lambda check: _clock(client, check, args.max_offset_ms),
-        ]
-        names = [client.get_ws_client().connection(k).name for k in kinds] + ["rest"]
-        if len(kinds) > 1:
-            probes.append(lambda check: _account_rate_limit(client, check, args.timeout))
-            names.append("rate-limit")
-        checks = [Check(name) for name in names]
-        await asyncio.gather(
-            *(_guard(probe, check) for probe, check in zip(probes, checks, strict=True))
-        )
+        ws = client.get_ws_client()
+        kinds: list[ConnKind] = ["public", "private", "business"] if ws.has_accounts else ["public"]
+        probes: dict[str, Probe] = {
+            ws.connection(kind).name: _connection_probe(client, kind, args) for kind in kinds
+        }
+        probes["rest"] = lambda check: _clock(client, check, args.max_offset_ms)
+        if ws.has_accounts:
+            probes["rate-limit"] = lambda check: _account_rate_limit(client, check, args.timeout)
+        checks = {name: Check(name) for name in probes}
+        await asyncio.gather(*(_guard(probe, checks[name]) for name, probe in probes.items()))
         budgets = client.stats()["rate_limits"]
     if args.max_rtt_ms is not None:
-        for check in checks:
+        for check in checks.values():
             rtt = check.round_trip_ms
             if check.ok and rtt is not None and rtt > args.max_rtt_ms:
                 check.ok = False
                 check.detail += f"; slower than --max-rtt-ms {args.max_rtt_ms:g}"
-    failed = [c.name for c in checks if not c.ok]
+    failed = [c.name for c in checks.values() if not c.ok]
     verdict = f"UNHEALTHY: {', '.join(failed)}" if failed else "healthy"
-    show(_report(checks, connected.target.describe()), _budgets(budgets))
+    show(_report(list(checks.values()), connected.target.describe()), _budgets(budgets))
     say(verdict)
     return 1 if failed else 0
 
 
-async def _guard(probe: Callable[[Check], Awaitable[None]], check: Check) -> None:
+async def _guard(probe: Probe, check: Check) -> None:
     """Run one probe; an error fails that check only."""
     try:
         await probe(check)
@@ -99,7 +101,7 @@ async def _guard(probe: Callable[[Check], Awaitable[None]], check: Check) -> Non
 
 def _connection_probe(
     client: WebsocketAPIClient, kind: ConnKind, args: argparse.Namespace
-) -> Callable[[Check], Awaitable[None]]:
+) -> Probe:
     async def probe(check: Check) -> None:
         ws = client.get_ws_client()
         started = time.perf_counter()
@@ -112,8 +114,12 @@ def _connection_probe(
             await ws.subscribe(arg, timeout=args.timeout)
             check.round_trip_ms = _ms_since(started)
             if kind == "public":
-                async with asyncio.timeout(args.timeout):
-                    await anext(pushes)
+                try:
+                    async with asyncio.timeout(args.timeout):
+                        await anext(pushes)
+                except TimeoutError:
+                    check.detail = f"{subscribed}, but no push within {args.timeout:g} s"
+                    return
                 subscribed += ", first push arrived"
         await ws.unsubscribe(arg, timeout=args.timeout)
         check.ok = True
@@ -150,7 +156,7 @@ async def _account_rate_limit(client: WebsocketAPIClient, check: Check, timeout:
     )
 
 
-def _report(checks: list[Check], where: str) -> Any:
+def _report(checks: list[Check], where: str) -> Table:
     table = new_table(
         "check",
         "status",
@@ -170,7 +176,7 @@ def _report(checks: list[Check], where: str) -> Any:
     return table
 
 
-def _budgets(limits: dict[str, Any]) -> Any:
+def _budgets(limits: dict[str, Any]) -> RenderableType:
     budgets = limits["budgets"]
     title = f"client-side rate limits (mode {limits['mode']}; {limits['waits']} waits)"
     if not budgets:

@@ -60,7 +60,7 @@ async def run(args: argparse.Namespace) -> int:
         raise UsageError("--count must be at least 1")
     arg = _channel_arg(args)
     needs_account = channel_spec(args.channel).needs_login
-    async with target.connect(args, needs_account=needs_account, market_tick=0.5) as connected:
+    async with target.connect(args, needs_account=needs_account, moving_market=True) as connected:
         ws = connected.client.get_ws_client()
         # The stream first, so that the snapshot right after the ack is not missed.
         async with ws.stream([args.channel]) as pushes:
@@ -96,9 +96,11 @@ def format_push(push: Mapping[str, Any]) -> list[str]:
             parts = [f"{f}={item[f]}" for f in fields if item.get(f) not in (None, "")]
         else:
             plain = [
-                (k, v) for k, v in item.items() if isinstance(v, str | int | float) and v != ""
+                f"{k}={v}"
+                for k, v in item.items()
+                if isinstance(v, str | int | float) and v != "" and k not in ("instId", "ts")
             ]
-            parts = [f"{k}={v}" for k, v in plain[:_MAX_FIELDS] if k not in ("instId", "ts")]
+            parts = plain[:_MAX_FIELDS]
         ident = ident or str(push.get("arg", {}).get("instId", ""))
         lines.append(" ".join(p for p in [_clock(item.get("ts")), channel, ident, *parts] if p))
     return lines

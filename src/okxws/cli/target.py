@@ -32,6 +32,9 @@ OKX_ENV: Final = ("OKX_API_KEY", "OKX_API_SECRET", "OKX_API_PASSPHRASE")
 #: Where the credentials of a running ``okxws sim`` come from (the simulator reads the same).
 SIM_ENV: Final = ("OKXWS_SIM_API_KEY", "OKXWS_SIM_API_SECRET", "OKXWS_SIM_API_PASS")
 
+#: How often the embedded simulator moves its market for the live views (seconds).
+SIM_MARKET_TICK_S: Final = 0.2
+
 TargetKind = Literal["embedded", "sim", "demo", "live"]
 
 
@@ -169,15 +172,15 @@ async def connect(
     args: argparse.Namespace,
     *,
     needs_account: bool = True,
-    market_tick: float = 0.0,
+    moving_market: bool = False,
     sync_clock: bool = True,
     **options: Any,
 ) -> AsyncIterator[Connected]:
     """A ``WebsocketAPIClient`` on the target the options name, closed on the way out.
 
     ``needs_account``: the command trades or reads the account, so OKX needs an API key
-    (public data does not). ``market_tick``: the embedded simulator moves its market every so
-    many seconds (0: never), so live views have something to show. Connections open on
+    (public data does not). ``moving_market``: the embedded simulator moves its market every
+    :data:`SIM_MARKET_TICK_S`, so that a live view has something to show. Connections open on
     demand; on OKX the clock offset is synced first (login timestamps, ``expTime``) unless
     ``sync_clock`` is false.
     """
@@ -193,8 +196,8 @@ async def connect(
         from ..simulator import Simulator
 
         async with Simulator(seed=args.seed) as sim:
-            if market_tick > 0:
-                sim.start_market(market_tick)
+            if moving_market:
+                sim.start_market(SIM_MARKET_TICK_S)
             async with WebsocketAPIClient(
                 [sim.credentials],
                 ws_base_url=sim.ws_base_url,
