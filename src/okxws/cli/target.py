@@ -174,7 +174,6 @@ async def connect(
     needs_account: bool = True,
     moving_market: bool = False,
     sync_clock: bool = True,
-    **options: Any,
 ) -> AsyncIterator[Connected]:
     """A ``WebsocketAPIClient`` on the target the options name, closed on the way out.
 
@@ -187,9 +186,11 @@ async def connect(
     target = choose(args)
     if needs_account and target.credentials is None and target.kind != "embedded":
         raise UsageError(f"this command needs an API key: set {', '.join(OKX_ENV)}")
-    options.setdefault("attach_event_listeners", args.verbose)
-    options.setdefault("request_timeout", args.timeout)
-    options.setdefault("connect_timeout", args.timeout)
+    options: dict[str, Any] = {
+        "attach_event_listeners": args.verbose,  # the okxws logger, shown by --verbose
+        "request_timeout": args.timeout,
+        "connect_timeout": args.timeout,
+    }
     from ..api.client import WebsocketAPIClient
 
     if target.kind == "embedded":
@@ -209,7 +210,7 @@ async def connect(
     if target.ca_file is not None:
         import ssl
 
-        options.setdefault("ssl_context", ssl.create_default_context(cafile=target.ca_file))
+        options["ssl_context"] = ssl.create_default_context(cafile=target.ca_file)
     async with WebsocketAPIClient(
         [] if target.credentials is None else [target.credentials],
         market=target.market,
