@@ -61,14 +61,19 @@ def run(args: argparse.Namespace, handler: str) -> int:
 
 
 async def _main(command: Command, args: argparse.Namespace) -> int:
-    """The command, cancelled by SIGTERM as asyncio.run cancels it on Ctrl-C."""
-    if threading.current_thread() is not threading.main_thread():  # signals: main thread only
-        return await command(args)
+    """The command, cancelled by SIGTERM as asyncio.run cancels it on Ctrl-C (where the loop
+    can handle signals: the main thread, not Windows)."""
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     assert task is not None
-    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    handles_sigterm = threading.current_thread() is threading.main_thread()
+    if handles_sigterm:
+        try:
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        except NotImplementedError:  # Windows' event loops
+            handles_sigterm = False
     try:
         return await command(args)
     finally:
-        loop.remove_signal_handler(signal.SIGTERM)
+        if handles_sigterm:
+            loop.remove_signal_handler(signal.SIGTERM)
