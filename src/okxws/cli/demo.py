@@ -2,8 +2,9 @@
 
 Connect and log in; place, amend and cancel a resting order; a batch with one deliberate
 failure; batch amend and cancel; mass cancel; a spread order placed, amended, cancelled and
-mass-cancelled; ``orders`` pushes printed as they arrive; a forced disconnect and the
-automatic recovery; then a summary table with each round trip in microseconds.
+mass-cancelled; ``orders`` pushes printed as they arrive; on the embedded simulator a forced
+disconnect and the automatic recovery; then a summary table with each round trip in
+microseconds, and the client's health figures (``client.stats()``).
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
-import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from . import ApiCredentials, OkxApiError, OkxError, OkxPartialBatchError, WebsocketAPIClient
-from .net.streams import PushStream
+from rich.table import Table
+
+from .. import OkxApiError, OkxError, OkxPartialBatchError, WebsocketAPIClient
+from ..net.streams import PushStream
+from . import target
+from .common import say
+from .tables import new_table, show, stats_tables
 
 SPOT = "BTC-USDT"
 OPTION_FAMILY = "BTC-USD"
@@ -69,18 +73,11 @@ class Demo:
         timing = f"{micros:>8,} us" if micros is not None else " " * 11
         self.out(f"  {timing}  {name}: {outcome}")
 
-    def table(self) -> str:
-        width_op = max(len("operation"), *(len(r.operation) for r in self.rows))
-        width_out = min(70, max(len("outcome"), *(len(r.outcome) for r in self.rows)))
-        lines = [
-            f"{'operation':<{width_op}}  {'outcome':<{width_out}}  {'round trip (us)':>15}",
-            f"{'-' * width_op}  {'-' * width_out}  {'-' * 15}",
-        ]
+    def table(self) -> Table:
+        table = new_table("operation", "outcome", "> round trip (us)", title="summary")
         for r in self.rows:
-            outcome = r.outcome if len(r.outcome) <= width_out else r.outcome[: width_out - 1] + "…"
-            micros = f"{r.micros:,}" if r.micros is not None else "-"
-            lines.append(f"{r.operation:<{width_op}}  {outcome:<{width_out}}  {micros:>15}")
-        return "\n".join(lines)
+            table.add_row(r.operation, r.outcome, f"{r.micros:,}" if r.micros is not None else "-")
+        return table
 
 
 def _describe(result: Any) -> str:
@@ -224,66 +221,14 @@ async def walk_through(
     return demo
 
 
-@contextlib.asynccontextmanager
-async def _target(args: argparse.Namespace) -> AsyncIterator[tuple[WebsocketAPIClient, Any]]:
-    common: dict[str, Any] = {"attach_event_listeners": args.verbose, "request_timeout": 10.0}
-    if args.market is None and not args.demo_trading:
-        from .simulator import Simulator
-
-        async with Simulator(seed=args.seed) as sim:
-            client = WebsocketAPIClient(
-                [sim.credentials], ws_base_url=sim.ws_base_url, rest_base_url=sim.rest_base_url,
-                **common,
-            )  # fmt: skip
-            async with client:
-                yield client, sim
-        return
-    env = {name: os.environ.get(name, "") for name in
-           ("OKX_API_KEY", "OKX_API_SECRET", "OKX_API_PASSPHRASE")}  # fmt: skip
-    missing = [name for name, value in env.items() if not value]
-    if missing:
-        raise SystemExit(f"okxws demo against OKX needs {', '.join(missing)} in the environment")
-    if not args.demo_trading and not args.live:
-        raise SystemExit("refusing to place live orders: add --demo-trading, or --live to insist")
-    creds = ApiCredentials(env["OKX_API_KEY"], env["OKX_API_SECRET"], env["OKX_API_PASSPHRASE"])
-    client = WebsocketAPIClient(
-        [creds], market=args.market or "prod", demo_trading=args.demo_trading, **common
-    )
-    async with client:
-        await client.sync_time()
-        yield client, None
-
-
 async def run(args: argparse.Namespace) -> int:
-    def out(line: str) -> None:
-        print(line, flush=True)
-
-    async with _target(args) as (client, sim):
-        where = "the embedded simulator" if sim is not None else f"OKX {args.market or 'prod'}"
-        out(f"okxws demo against {where}")
-        drop = (lambda: sim.drop_connections()) if sim is not None else None
-        demo = await walk_through(client, out, drop)
-    out("")
-    out(demo.table())
-    return 0
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--market", choices=["prod", "EEA", "US"], default=None,
-                        help="target OKX itself in this market (credentials from OKX_API_KEY, "
-                             "OKX_API_SECRET, OKX_API_PASSPHRASE)")  # fmt: skip
-    parser.add_argument("--demo-trading", action="store_true",
-                        help="target OKX demo trading (not the simulator)")  # fmt: skip
-    parser.add_argument("--live", action="store_true",
-                        help="allow live orders on OKX (without --demo-trading)")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0, help="simulator seed")
-    parser.add_argument("--verbose", action="store_true", help="log connection events")
-
-
-def main(args: argparse.Namespace) -> int:
     """Entry point of ``okxws demo``."""
-    if args.verbose:
-        import logging
-
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    return asyncio.run(run(args))
+    async with target.connect(args) as connected:
+        say(f"okxws demo against {connected.target.describe()}")
+        sim = connected.sim
+        drop = (lambda: sim.drop_connections()) if sim is not None else None
+        demo = await walk_through(connected.client, say, drop)
+        stats = connected.client.stats()
+    say("")
+    show(demo.table(), *stats_tables(stats))
+    return 0
