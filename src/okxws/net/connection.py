@@ -493,9 +493,9 @@ class Connection:
                 self._set_ready(exc)
                 self.emit_exception(exc)
                 return  # restart only on demand: no login loop with bad credentials
-            except (TransportError, OkxError, TimeoutError) as exc:
+            except Exception as exc:  # whatever fails below is a failed attempt: reconnect
                 attempt += 1
-                self.emit_exception(exc)
+                self.emit_exception(self._attempt_error(exc))
                 await asyncio.sleep(self._backoff(attempt))
                 continue
             attempt = 0
@@ -521,13 +521,23 @@ class Connection:
             self._emit("reconnect", {"reason": "64008 service upgrade notice"})
             try:
                 new = await self._open_socket(replacing=True)
-            except (TransportError, OkxError, TimeoutError) as exc:
-                self.emit_exception(exc)
+            except Exception as exc:
+                self.emit_exception(self._attempt_error(exc))
                 sock.notice = asyncio.get_running_loop().create_future()
                 continue  # keep the old socket until it closes; the next loss reconnects
             self._retire(sock)
             self.sock = sock = new
             self._emit("reconnected", {})
+
+    def _attempt_error(self, exc: Exception) -> OkxError:
+        """What a failed connection attempt reports: an OkxError. Anything else is a bug
+        below this layer: logged here, once, with its traceback."""
+        if isinstance(exc, OkxError):
+            return exc
+        _log.error("%s: unexpected error while connecting; reconnecting", self.name, exc_info=exc)
+        error = TransportError(f"{self.name}: connection attempt failed: {exc!r}")
+        error.__cause__ = exc
+        return error
 
     def socket_closed(self, sock: _Socket) -> None:
         """Called the moment a socket dies: new requests wait for the next one at once."""
