@@ -67,6 +67,8 @@ class _Listener(picows.WSListener):
         self._fragments: list[bytes] | None = None
         self._close_code: int | None = None
         self._close_reason = ""
+        #: Done once picows has finished with the socket (see :meth:`on_ws_disconnected`).
+        self.settled: asyncio.Future[None] | None = None
 
     def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
         # Nothing may escape into picows: an exception there would close the socket (and
@@ -98,6 +100,10 @@ class _Listener(picows.WSListener):
     def on_ws_disconnected(self, transport: picows.WSTransport) -> None:
         try:
             self._on_close(self._close_code, self._close_reason)
+            # picows fails its "disconnected" future with the protocol error that made it
+            # disconnect (a hostile frame); retrieve it, or the loop reports it as never
+            # retrieved. The future is set right after this callback returns.
+            self.settled = asyncio.ensure_future(wait_disconnected(transport))
         except Exception:
             _log.exception("error while handling the close of %s", self._url)
 
@@ -147,7 +153,20 @@ class WsTransport:
             self._transport.underlying_transport.abort()
 
     async def wait_closed(self) -> None:
-        await self._transport.wait_disconnected()
+        """Wait until the socket is gone (how it went was reported to ``on_close``)."""
+        settled = self._listener.settled
+        if settled is None:
+            await wait_disconnected(self._transport)
+        else:
+            await asyncio.shield(settled)
+
+
+async def wait_disconnected(transport: picows.WSTransport) -> None:
+    """picows's ``wait_disconnected()``, without the error of a protocol violation."""
+    try:
+        await transport.wait_disconnected()
+    except picows.WSError as exc:
+        _log.debug("%s", exc)
 
 
 def _sender(url: str, transport: picows.WSTransport) -> Callable[[bytes], None]:
@@ -155,9 +174,10 @@ def _sender(url: str, transport: picows.WSTransport) -> Callable[[bytes], None]:
     closing = transport.underlying_transport.is_closing
 
     def send(data: bytes) -> None:
-        # The socket dies (reset, EOF) a loop iteration before picows reports it; a frame
-        # sent in between would be dropped, so the request's outcome is known: not sent.
-        if closing():
+        # The socket dies (reset, EOF, a close frame picows sent on a protocol error) a loop
+        # turn or more before picows reports it; a frame sent in between would be dropped,
+        # so the request's outcome is known: not sent.
+        if transport.is_close_frame_sent or closing():
             error = OkxConnectionLostError(f"{url}: socket closing; nothing was sent")
             error.outcome_unknown = False
             raise error
