@@ -101,6 +101,19 @@ def _request_as_sent(rid: str, entry: _Pending) -> dict[str, Any]:
     return request
 
 
+def _shape_problem(code: object, data: object) -> str | None:
+    """Why an op response does not have OKX's shape (okx-protocol.md 3.2), or None."""
+    if type(code) is not str:
+        return f"code is {type(code).__name__}, not a string"
+    if data is None and code != "0":
+        return None  # a rejection may come without items
+    if type(data) is not list:
+        return f"data is {type(data).__name__}, not a list"
+    if not all(type(item) is dict for item in data):
+        return "data holds items that are not objects"
+    return None
+
+
 def _fail(rid: str, entry: _Pending, error: OkxError) -> None:
     fut = entry[0]
     if not fut.done():
@@ -201,13 +214,21 @@ class _Socket:
                 return
             conn = self.conn
             msg["connection"] = conn.kind
-            if msg.get("code") == "0":
+            data = msg.get("data")
+            if (  # OKX's shape: a list of objects (one-item replies checked inline: hot path)
+                msg.get("code") == "0"
+                and type(data) is list
+                and ((len(data) == 1 and type(data[0]) is dict) or not _shape_problem("0", data))
+            ):
                 try:  # noqa: SIM105  (suppress() would cost a context manager per response)
                     pending[0].set_result(msg)
                 except asyncio.InvalidStateError:
                     pass  # its caller was cancelled: the response event below still gets it
-            else:
-                self._fail_op(rid, pending, msg)  # type: ignore[arg-type]
+            elif not self._fail_op(rid, pending, msg):  # type: ignore[arg-type]
+                # Malformed: failed and logged, never delivered as a response. (forget() of
+                # the id, untracked already, closes a drained socket like the lines below.)
+                self.forget(rid)  # type: ignore[arg-type]
+                return
             if conn.response_handlers:  # the emitter's live list: no call when nobody listens
                 conn.emit_response(msg)
             if not self.delivers_pushes and not self.pending:
@@ -248,11 +269,27 @@ class _Socket:
 
     # -- dispatch ---------------------------------------------------------------------
 
-    def _fail_op(self, rid: str, pending: _Pending, msg: dict[str, Any]) -> None:
-        if msg.get("code") == "2":  # some items of a batch failed
+    def _fail_op(self, rid: str, pending: _Pending, msg: dict[str, Any]) -> bool:
+        """Fail a request OKX answered with an error; False if the reply is malformed."""
+        code = msg.get("code")
+        problem = _shape_problem(code, msg.get("data"))
+        if problem is not None:
+            # Whatever the server meant, the caller cannot tell whether the operation ran.
+            name, op = self.conn.name, pending[1]
+            _log.warning("%s: malformed reply to %s request %s (%s): %.500r",
+                         name, op, rid, problem, msg)  # fmt: skip
+            error = OkxDecodeError(
+                f"{name}: malformed reply to {op} request {rid} ({problem}): "
+                "OUTCOME UNKNOWN (not re-sent; look the order up by clOrdId)"
+            )
+            error.outcome_unknown = True
+            _fail(rid, pending, error)
+            return False
+        if code == "2":  # some items of a batch failed
             _fail(rid, pending, OkxPartialBatchError(msg, self.conn.kind))
         else:
             _fail(rid, pending, OkxApiError(msg, self.conn.kind))
+        return True
 
     def _ack(self, rid: str | None, msg: dict[str, Any]) -> None:
         if rid is None or rid not in self.pending:
