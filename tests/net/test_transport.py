@@ -51,11 +51,16 @@ def exceptions_of(client: WebsocketClient) -> list[BaseException]:
     return errors
 
 
-async def open_to(url: str, *, handshake_timeout: float = 5.0) -> WsTransport:
+async def open_to(
+    url: str,
+    *,
+    handshake_timeout: float = 5.0,
+    on_close: Callable[[int | None, str], None] = lambda _code, _reason: None,
+) -> WsTransport:
     return await open_ws(
         url + "/ws/v5/private",
         lambda _raw: None,
-        lambda _code, _reason: None,
+        on_close,
         ssl_context=None,
         ping_interval=5.0,
         pong_timeout=2.0,
@@ -239,15 +244,21 @@ async def test_a_refused_connection_is_a_transport_error() -> None:
 async def test_nothing_is_sent_on_a_socket_that_is_closing(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    closes: list[int | None] = []
     async with ScriptedServer() as server:
-        ws = await open_to(server.url)
+        ws = await open_to(server.url, on_close=lambda code, _reason: closes.append(code))
         ws.abort()  # the transport is closing now; picows hears of it a loop turn later
+        assert closes == []
         with caplog.at_level(logging.DEBUG):
             for _ in range(10):  # aiofastnet warns from the 5th write after connection lost
                 with pytest.raises(OkxConnectionLostError, match="nothing was sent") as info:
                     ws.send(b"{}")
                 assert not info.value.outcome_unknown
+        # The first send found the socket closing and reported it gone (once), so that
+        # requests wait for the next socket instead of failing one after another.
+        assert closes == [None]
         ws.close()  # no close frame on a dead socket, and no error
         await ws.wait_closed()
+        assert closes == [None]
     assert [r for r in caplog.records if not r.name.startswith("okxws")] == []
     assert isinstance(info.value, OkxError)

@@ -67,8 +67,20 @@ class _Listener(picows.WSListener):
         self._fragments: list[bytes] | None = None
         self._close_code: int | None = None
         self._close_reason = ""
+        self._gone = False
         #: Done once picows has finished with the socket (see :meth:`on_ws_disconnected`).
         self.settled: asyncio.Future[None] | None = None
+
+    def gone(self) -> None:
+        """Report the socket gone, once, at the first sign: a close frame from the server, a
+        send on a socket already closing, or the disconnect itself. Nothing more can be sent
+        or received on it from then on, so its requests must wait for the next one."""
+        if not self._gone:
+            self._gone = True
+            try:
+                self._on_close(self._close_code, self._close_reason)
+            except Exception:
+                _log.exception("error while handling the close of %s", self._url)
 
     def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
         # Nothing may escape into picows: an exception there would close the socket (and
@@ -93,13 +105,14 @@ class _Listener(picows.WSListener):
                 self._close_reason = reason.decode("utf-8", "replace") if reason else ""
                 transport.send_close(code)
                 transport.disconnect()
+                self.gone()
             # Binary frames (SBE market data) and control pongs carry nothing for a JSON client.
         except Exception:
             _log.exception("error while handling a frame from %s; carrying on", self._url)
 
     def on_ws_disconnected(self, transport: picows.WSTransport) -> None:
+        self.gone()
         try:
-            self._on_close(self._close_code, self._close_reason)
             # picows fails its "disconnected" future with the protocol error that made it
             # disconnect (a hostile frame); retrieve it, or the loop reports it as never
             # retrieved. The future is set right after this callback returns.
@@ -133,7 +146,7 @@ class WsTransport:
         self.url = url
         self._transport = transport
         self._listener = listener
-        self.send: Callable[[bytes], None] = _sender(url, transport)
+        self.send: Callable[[bytes], None] = _sender(url, transport, listener)
         """Queue one text frame (never blocks); raises :class:`OkxConnectionLostError` with
         ``outcome_unknown`` false once the socket is closing (the frame would be dropped)."""
 
@@ -169,7 +182,9 @@ async def wait_disconnected(transport: picows.WSTransport) -> None:
         _log.debug("%s", exc)
 
 
-def _sender(url: str, transport: picows.WSTransport) -> Callable[[bytes], None]:
+def _sender(
+    url: str, transport: picows.WSTransport, listener: _Listener
+) -> Callable[[bytes], None]:
     send_text = functools.partial(transport.send, _TEXT)  # a C partial: no Python frame
     closing = transport.underlying_transport.is_closing
 
@@ -178,6 +193,7 @@ def _sender(url: str, transport: picows.WSTransport) -> Callable[[bytes], None]:
         # turn or more before picows reports it; a frame sent in between would be dropped,
         # so the request's outcome is known: not sent.
         if transport.is_close_frame_sent or closing():
+            listener.gone()
             error = OkxConnectionLostError(f"{url}: socket closing; nothing was sent")
             error.outcome_unknown = False
             raise error
