@@ -7,7 +7,7 @@ either direction: a reset (RST to both peers), a clean close (FIN to both), a ha
 (nothing forwarded any more, nothing closed), or a latency spike (forwarding pauses, then goes
 on). ``faults_on = False`` stops new faults, so that a test can watch the client recover.
 
-Every task is owned by the proxy and ended by :meth:`FaultProxy.close`.
+Every task is owned by the proxy and ended by its ``close()``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import struct
 from collections import Counter
 from dataclasses import dataclass
 from typing import Final
+
+from ..local_server import LocalServer
 
 __all__ = ["Fault", "FaultProxy", "FaultRates"]
 
@@ -169,45 +171,24 @@ class _Link:
                 writer.close()
 
 
-class FaultProxy:
-    """``async with FaultProxy(upstream_port, seed=1) as proxy:`` then connect to ``proxy.port``."""
+class FaultProxy(LocalServer):
+    """``async with FaultProxy(upstream_port, seed=1) as proxy:`` then connect to ``proxy.url``."""
 
     def __init__(self, upstream_port: int, *, seed: int, rates: FaultRates | None = None) -> None:
+        super().__init__()
         self.upstream_port = upstream_port
         self.rates = rates or FaultRates()
         self.faults_on = True
-        self.port = 0
         self.connections = 0
         self.injected: Counter[Fault] = Counter()
         self.forwarded = 0
         self._rng = random.Random(seed)
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
         self._links: set[_Link] = set()
         self._watchers: list[tuple[int, asyncio.Event]] = []
 
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    async def __aenter__(self) -> FaultProxy:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
+    def drop_connections(self) -> None:
         for link in list(self._links):
             link.close(reset=True)
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._server is not None:
-            await self._server.wait_closed()
 
     def after_bytes(self, count: int) -> asyncio.Event:
         """An event set once ``count`` more bytes have been forwarded (both directions)."""
@@ -224,17 +205,9 @@ class FaultProxy:
                 watcher[1].set()
                 self._watchers.remove(watcher)
 
-    def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # A plain callback (not a coroutine): the connection's tasks are ours to end.
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
-        rng = random.Random(self._rng.random())
-        task = asyncio.ensure_future(self._serve(rng, reader, writer))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _serve(
-        self, rng: random.Random, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+        rng = random.Random(self._rng.random())  # drawn in accept order: seeded per connection
         try:
             upstream = await asyncio.open_connection("127.0.0.1", self.upstream_port)
         except OSError:

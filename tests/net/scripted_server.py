@@ -19,6 +19,8 @@ from typing import Any, Final
 
 import orjson
 
+from ..local_server import LocalServer
+
 __all__ = [
     "BINARY",
     "CLOSE",
@@ -139,41 +141,19 @@ Script = Callable[[ServerConn, dict[str, Any]], Awaitable[None]]
 Handshake = Callable[[ServerConn], Awaitable[bool]]
 
 
-class ScriptedServer:
+class ScriptedServer(LocalServer):
     """``async with ScriptedServer(script) as server:`` then connect to ``server.url``."""
 
     def __init__(self, script: Script | None = None, *, handshake: Handshake | None = None):
+        super().__init__()
         self._script = script
         self._handshake = handshake
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
         self.conns: list[ServerConn] = []
-        self.port = 0
         self._changed = asyncio.Event()
 
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    async def __aenter__(self) -> ScriptedServer:
-        # A plain callback (not a coroutine): the connection task is ours to end, not asyncio's.
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+    def drop_connections(self) -> None:
         for conn in self.conns:
             conn.writer.transport.abort()
-        if self._server is not None:
-            await self._server.wait_closed()
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         """Wait until ``predicate()`` holds, re-checked whenever a connection or frame arrives."""
@@ -182,12 +162,8 @@ class ScriptedServer:
                 self._changed.clear()
                 await self._changed.wait()
 
-    def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.ensure_future(self._serve(ServerConn(reader, writer)))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _serve(self, conn: ServerConn) -> None:
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        conn = ServerConn(reader, writer)
         self.conns.append(conn)
         self._changed.set()
         with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
