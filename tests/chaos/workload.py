@@ -65,6 +65,8 @@ CLIENT_OPTIONS: Final[dict[str, Any]] = {
     "connect_timeout": 1.5,
     "attach_event_listeners": False,
 }
+#: How many connections the simulator keeps in the record ``received_ops()`` reads.
+SIMULATOR_HISTORY: Final = 1000
 #: Where the client's own allocations are made (the memory check looks only at these).
 CLIENT_CODE: Final = ("/okxws/net/", "/okxws/api/")
 
@@ -567,6 +569,9 @@ async def run_chaos(sim: Simulator, config: ChaosConfig) -> ChaosReport:
             report.unknown_executed_by_op[call.op] += 1
     report.max_overrun = max((ledger.overrun(c) for c in ledger.calls), default=0.0)
     report.violations[:0] = ledger.violations()
+    if report.connections >= SIMULATOR_HISTORY:
+        incomplete = f"the simulator remembers {SIMULATOR_HISTORY}: its record is incomplete"
+        report.violations.insert(0, f"{report.connections} connections; {incomplete}")
     report.violations += [f"logged outside okxws: {r}" for r in report.foreign_log_records]
     if report.memory_growth is not None and report.memory_growth > config.max_memory_growth:
         report.violations.append(f"the client's memory grew by {report.memory_growth} bytes")
