@@ -29,6 +29,7 @@ def main() -> int:
         callers=args.callers,
         close_rounds=args.close_rounds,
         track_memory=not args.no_memory,
+        memory_trend=not args.no_memory,
     )
 
     async def soak() -> list[str]:

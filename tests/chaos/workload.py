@@ -87,6 +87,9 @@ class ChaosConfig:
     recovery_window: float = 15.0
     rates: FaultRates = field(default_factory=FaultRates)
     track_memory: bool = True
+    #: Also measure at each quarter of the chaos part (a trend for the soak; each takes a
+    #: pause of the event loop that grows with the heap).
+    memory_trend: bool = False
     #: Allowed growth of the client's own allocations between warm-up and the end.
     max_memory_growth: int = 64 * 1024
     close_rounds: int = 20
@@ -617,7 +620,7 @@ async def _chaos_and_recovery(
     baseline = client_memory() if config.track_memory else None
     proxy.faults_on = True
     helpers = [drive_server_faults(sim, ledger.progress, config, report.server_faults)]
-    if baseline is not None:
+    if baseline is not None and config.memory_trend:
         helpers.append(_memory_checkpoints(ledger, config.calls, report))
     running = [asyncio.ensure_future(helper) for helper in helpers]
     try:
