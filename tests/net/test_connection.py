@@ -18,7 +18,6 @@ from okxws import (
 from okxws.net.client import WebsocketClient
 from okxws.net.connection import backoff_delay
 from okxws.net.options import DEFAULT, Timeout
-from okxws.net.transport import open_ws
 from okxws.protocol.state import ConnState
 from okxws.simulator import Simulator
 
@@ -369,24 +368,3 @@ async def test_every_state_change_goes_through_the_table_and_is_logged(
     ]
     assert conn.in_flight() == 0
     assert conn.state.value == "closed"
-
-
-async def test_a_failure_below_the_supervisor_becomes_a_reconnect(
-    make_client: ClientFactory,
-) -> None:
-    attempts = 0
-
-    async def flaky(url: str, on_message: Any, on_close: Any, **kw: Any) -> Any:
-        nonlocal attempts
-        attempts += 1
-        if attempts == 1:
-            raise AssertionError("a bug in the layer below")  # not an OkxError
-        return await open_ws(url, on_message, on_close, **kw)
-
-    client = make_client(transport=flaky)
-    errors: list[BaseException] = []
-    client.on("exception", lambda p: errors.append(p["error"]))
-    await client.connect_ws_api()  # the supervisor survived and reconnected
-    assert attempts == 3  # private failed once, then private and business opened
-    assert [type(e) for e in errors] == [AssertionError]
-    await client.close()

@@ -28,7 +28,9 @@ from ..protocol.endpoints import ConnKind
 from ..protocol.exceptions import (
     OkxApiError,
     OkxAuthenticationError,
+    OkxConnectError,
     OkxConnectionLostError,
+    OkxError,
     OkxRequestTimeoutError,
     OkxStateError,
     nothing_sent,
@@ -214,7 +216,7 @@ class Connection:
                 raise
             except Exception as exc:  # anything from below: logged once, then a reconnect
                 attempt += 1
-                self.emit_exception(exc)
+                self.emit_exception(self._attempt_error(exc))
                 await asyncio.sleep(self._backoff(attempt))
                 continue
             attempt = 0
@@ -255,7 +257,7 @@ class Connection:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                self.emit_exception(exc)
+                self.emit_exception(self._attempt_error(exc))
                 self._to(ConnEvent.REPLACE_FAILED)
                 if self._sm.state is ConnState.RECONNECTING:  # the old socket died meanwhile
                     return sock.closed_reason.result()
@@ -266,6 +268,16 @@ class Connection:
                 self._retire(sock)
             sock = new
             self._emit("reconnected", {})
+
+    def _attempt_error(self, exc: Exception) -> OkxError:
+        """What a failed connection attempt reports: an OkxError. Anything else is a bug
+        below this layer: logged here, once, with its traceback."""
+        if isinstance(exc, OkxError):
+            return exc
+        _log.error("%s: unexpected error while connecting; reconnecting", self.name, exc_info=exc)
+        error = OkxConnectError(f"{self.name}: connection attempt failed: {exc!r}")
+        error.__cause__ = exc
+        return error
 
     def socket_closed(self, sock: WsSocket) -> None:
         """Called the moment a socket dies: new requests wait for the next one at once."""

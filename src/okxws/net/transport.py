@@ -8,21 +8,31 @@ OKX's keep-alive is application level (okx-protocol.md section 6): after ``ping_
 seconds without an incoming frame the client sends the TEXT ``ping``; if neither the ``pong``
 nor any other frame arrives within ``pong_timeout`` the connection is dead. picows runs that
 timer in C (``enable_auto_ping`` with a user-specific ping), so it costs nothing per message.
+
+The adapter owns the TCP socket of every attempt from its first byte: it creates and connects
+the socket itself (picows's ``socket_factory``), so an attempt that fails or is cancelled at
+any point, even while picows waits for the server's ``101`` (picows then leaves its transport
+open), is shut down here and closed before :func:`open_ws` returns. Nothing is sent on a socket
+that is already closing: picows would drop the frame silently and aiofastnet would warn
+outside the ``okxws`` logger tree.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import logging
+import socket
 import ssl
 from collections.abc import Callable
 from typing import Final
 
 import picows
 
-from ..protocol.exceptions import OkxError
+from ..protocol.exceptions import OkxConnectError, OkxConnectionLostError
 
-__all__ = ["TransportError", "WsTransport", "open_ws"]
+__all__ = ["WsTransport", "open_ws"]
 
 _log = logging.getLogger("okxws.net.transport")
 # picows logs connects and disconnects at INFO: keep them under the okxws logger tree.
@@ -33,13 +43,12 @@ _CONT: Final = picows.WSMsgType.CONTINUATION
 _CLOSE: Final = picows.WSMsgType.CLOSE
 _PING_PAYLOAD: Final = b"ping"
 _PONG_PAYLOAD: Final = b"pong"
+#: How long a failed attempt waits for the transport holding its socket to close it after
+#: the shutdown (one loop iteration in practice); past that the socket is closed here.
+_RELEASE_GRACE: Final = 1.0
 
 MessageHandler = Callable[[bytes], None]
 CloseHandler = Callable[[int | None, str], None]
-
-
-class TransportError(OkxError, ConnectionError):
-    """The WebSocket could not be opened (refused, handshake rejected, TLS failure, timeout)."""
 
 
 class _Listener(picows.WSListener):
@@ -53,6 +62,20 @@ class _Listener(picows.WSListener):
         self._fragments: list[bytes] | None = None
         self._close_code: int | None = None
         self._close_reason = ""
+        self._gone = False
+        #: Done once picows has finished with the socket (see :meth:`on_ws_disconnected`).
+        self.settled: asyncio.Future[None] | None = None
+
+    def gone(self) -> None:
+        """Report the socket gone, once, at the first sign: a close frame from the server, a
+        send on a socket already closing, or the disconnect itself. Nothing more can be sent
+        or received on it from then on, so its requests must wait for the next one."""
+        if not self._gone:
+            self._gone = True
+            try:
+                self._on_close(self._close_code, self._close_reason)
+            except Exception:
+                _log.exception("error while handling the close of %s", self._url)
 
     def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
         # Nothing may escape into picows: an exception there would close the socket (and
@@ -77,13 +100,18 @@ class _Listener(picows.WSListener):
                 self._close_reason = reason.decode("utf-8", "replace") if reason else ""
                 transport.send_close(code)
                 transport.disconnect()
+                self.gone()
             # Binary frames (SBE market data) and control pongs carry nothing for a JSON client.
         except Exception:
             _log.exception("error while handling a frame from %s; carrying on", self._url)
 
     def on_ws_disconnected(self, transport: picows.WSTransport) -> None:
+        self.gone()
         try:
-            self._on_close(self._close_code, self._close_reason)
+            # picows fails its "disconnected" future with the protocol error that made it
+            # disconnect (a hostile frame); retrieve it, or the loop reports it as never
+            # retrieved. The future is set right after this callback returns.
+            self.settled = asyncio.ensure_future(wait_disconnected(transport))
         except Exception:
             _log.exception("error while handling the close of %s", self._url)
 
@@ -113,8 +141,9 @@ class WsTransport:
         self.url = url
         self._transport = transport
         self._listener = listener
-        #: Queue one text frame (never blocks); a C partial, no Python frame per send.
-        self.send: Callable[[bytes], None] = functools.partial(transport.send, _TEXT)
+        self.send: Callable[[bytes], None] = _sender(url, transport, listener)
+        """Queue one text frame (never blocks); raises :class:`OkxConnectionLostError` with
+        ``outcome_unknown`` false once the socket is closing (the frame would be dropped)."""
 
     @property
     def is_closed(self) -> bool:
@@ -122,7 +151,7 @@ class WsTransport:
 
     def close(self, code: int = 1000) -> None:
         """Start a clean close: a close frame, then the TCP disconnect."""
-        if not self._transport.is_disconnected:
+        if not self._transport.underlying_transport.is_closing():
             self._transport.send_close(picows.WSCloseCode(code))
             self._transport.disconnect()
 
@@ -132,7 +161,102 @@ class WsTransport:
             self._transport.underlying_transport.abort()
 
     async def wait_closed(self) -> None:
-        await self._transport.wait_disconnected()
+        """Wait until the socket is gone (how it went was reported to ``on_close``)."""
+        settled = self._listener.settled
+        if settled is None:
+            await wait_disconnected(self._transport)
+        else:
+            await asyncio.shield(settled)
+
+
+async def wait_disconnected(transport: picows.WSTransport) -> None:
+    """picows's ``wait_disconnected()``, without the error of a protocol violation."""
+    try:
+        await transport.wait_disconnected()
+    except picows.WSError as exc:
+        _log.debug("%s", exc)
+
+
+def _sender(
+    url: str, transport: picows.WSTransport, listener: _Listener
+) -> Callable[[bytes], None]:
+    send_text = functools.partial(transport.send, _TEXT)  # a C partial: no Python frame
+    closing = transport.underlying_transport.is_closing
+
+    def send(data: bytes) -> None:
+        # The socket dies (reset, EOF, a close frame picows sent on a protocol error) a loop
+        # turn or more before picows reports it; a frame sent in between would be dropped,
+        # so the request's outcome is known: not sent.
+        if transport.is_close_frame_sent or closing():
+            listener.gone()
+            error = OkxConnectionLostError(f"{url}: socket closing; nothing was sent")
+            error.outcome_unknown = False
+            raise error
+        send_text(data)
+
+    return send
+
+
+class _ClientSocket(socket.socket):
+    """The TCP socket of one connection attempt; ``closed`` resolves when whoever holds it
+    (this module, or the transport picows built on it) closes it."""
+
+    closed: asyncio.Future[None] | None = None
+
+    def close(self) -> None:
+        super().close()
+        if self.closed is not None and not self.closed.done():
+            self.closed.set_result(None)
+
+
+class _Attempt:
+    """One connection attempt's socket, owned from its first byte to its handover."""
+
+    __slots__ = ("sock",)
+
+    def __init__(self) -> None:
+        #: Set once connected: from then on a transport holds it (picows builds one at once).
+        self.sock: _ClientSocket | None = None
+
+    async def connect(self, url: picows.WSParsedURL) -> socket.socket:
+        """picows's ``socket_factory``: a TCP connection to ``url``, each address in turn."""
+        loop = asyncio.get_running_loop()
+        infos = await loop.getaddrinfo(url.host, url.port, type=socket.SOCK_STREAM)
+        errors: list[OSError] = []
+        for family, kind, proto, _, address in infos:
+            sock = _ClientSocket(family, kind, proto)
+            sock.closed = loop.create_future()
+            try:
+                sock.setblocking(False)
+                await loop.sock_connect(sock, address)
+            except OSError as exc:
+                sock.close()
+                errors.append(exc)
+                continue
+            except BaseException:
+                sock.close()
+                raise
+            self.sock = sock
+            return sock
+        if len(errors) == 1:
+            raise errors[0]
+        raise OSError(f"cannot connect to {url.host}:{url.port}: {errors or 'no address'}")
+
+    async def release(self) -> None:
+        """Close the socket of an attempt that failed or was cancelled, wherever it stopped.
+
+        A transport that holds the socket sees EOF after the shutdown and closes it itself;
+        closing the descriptor under it would let a new socket reuse the number.
+        """
+        sock = self.sock
+        if sock is None or sock.closed is None or sock.fileno() == -1:
+            return
+        with contextlib.suppress(OSError):  # already reset by the peer
+            sock.shutdown(socket.SHUT_RDWR)
+        await asyncio.wait((sock.closed,), timeout=_RELEASE_GRACE)
+        if sock.fileno() != -1:
+            _log.debug("closing the socket of a failed attempt that no transport took over")
+            sock.close()
 
 
 async def open_ws(
@@ -145,28 +269,43 @@ async def open_ws(
     pong_timeout: float,
     handshake_timeout: float,
 ) -> WsTransport:
-    """Open a WebSocket to ``url``; raises :class:`TransportError` if that fails.
+    """Open a WebSocket to ``url`` within ``handshake_timeout`` seconds (TCP connect, TLS and
+    upgrade); raises :class:`OkxConnectError` if that fails, and leaves no socket open when it
+    fails or is cancelled.
 
     ``on_message`` gets each complete text message; ``on_close`` runs once when the socket
     is gone, with the close code and reason if the server sent a close frame.
     """
-    if url.startswith("wss://") and ssl_context is None:
+    secure = url.startswith("wss://")
+    if secure and ssl_context is None:
         ssl_context = ssl.create_default_context()  # verifies certificates and host names
+    attempt = _Attempt()
     try:
-        transport, listener = await picows.ws_connect(
-            lambda: _Listener(url, on_message, on_close),
-            url,
-            ssl_context=ssl_context if url.startswith("wss://") else None,
-            websocket_handshake_timeout=handshake_timeout,
-            enable_auto_ping=True,
-            auto_ping_idle_timeout=ping_interval,
-            auto_ping_reply_timeout=pong_timeout,
-            auto_ping_strategy=picows.WSAutoPingStrategy.PING_WHEN_IDLE,
-            enable_auto_pong=True,
-            max_redirects=0,
-            logger_name=_picows_log,
-        )
-    except (OSError, TimeoutError, picows.WSError, ssl.SSLError) as exc:
-        raise TransportError(f"cannot open {url}: {exc}") from exc
-    assert isinstance(listener, _Listener)
+        async with asyncio.timeout(handshake_timeout):
+            transport, listener = await picows.ws_connect(
+                lambda: _Listener(url, on_message, on_close),
+                url,
+                ssl_context=ssl_context if secure else None,
+                socket_factory=attempt.connect,
+                websocket_handshake_timeout=None,  # the timeout above covers every step
+                enable_auto_ping=True,
+                auto_ping_idle_timeout=ping_interval,
+                auto_ping_reply_timeout=pong_timeout,
+                auto_ping_strategy=picows.WSAutoPingStrategy.PING_WHEN_IDLE,
+                enable_auto_pong=True,
+                max_redirects=0,
+                logger_name=_picows_log,
+            )
+    except BaseException as exc:
+        await attempt.release()
+        if isinstance(exc, TimeoutError):
+            timeout = f"not open within {handshake_timeout} s"
+            raise OkxConnectError(f"cannot open {url}: {timeout}") from exc
+        if isinstance(exc, Exception):  # anything picows or the network raises
+            raise OkxConnectError(f"cannot open {url}: {exc!r}") from exc
+        raise  # cancelled
+    if not isinstance(listener, _Listener):
+        # picows returns no listener when the socket died before the upgrade completed.
+        await attempt.release()
+        raise OkxConnectError(f"cannot open {url}: connection lost during the WebSocket handshake")
     return WsTransport(url, transport, listener)

@@ -46,6 +46,7 @@ __all__ = [
     "ProtocolOwner",
     "Waiter",
     "request_as_sent",
+    "shape_problem",
 ]
 
 _log = logging.getLogger("okxws.net")
@@ -57,6 +58,7 @@ class Waiter(Protocol):
     def done(self) -> bool: ...
     def set_result(self, result: Any, /) -> None: ...
     def set_exception(self, exception: BaseException, /) -> None: ...
+    def exception(self) -> BaseException | None: ...
 
 
 class ProtocolOwner(Protocol):
@@ -86,6 +88,20 @@ _OP_RESPONSE: Final = FrameKind.OP_RESPONSE  # an enum attribute lookup costs ~7
 _PUSH: Final = FrameKind.PUSH
 _DEBUG: Final = logging.DEBUG
 _ACKED_OPS: Final = frozenset({"subscribe", "unsubscribe"})
+
+
+def shape_problem(code: object, data: object) -> str | None:
+    """Why an op reply does not have OKX's shape (okx-protocol.md 3.2), or None: ``code`` a
+    string, ``data`` a list of objects (a rejection may come without ``data``)."""
+    if type(code) is not str:
+        return f"its code is a {type(code).__name__}, not a string"
+    if data is None and code != "0":
+        return None
+    if type(data) is not list:
+        return f"its data is a {type(data).__name__}, not a list"
+    if not all(type(item) is dict for item in data):
+        return "its data holds items that are not objects"
+    return None
 
 
 def request_as_sent(rid: str, entry: Pending) -> dict[str, Any]:
@@ -251,6 +267,7 @@ class ClientProtocol:
         login = self.login_waiter
         if login is not None and not login.done():
             login.set_exception(OkxConnectionLostError(f"{self.name}: {why} during login"))
+            login.exception()  # retrieved: the login waiter may already be gone
 
     # -- frames -------------------------------------------------------------------------
 
@@ -270,7 +287,12 @@ class ClientProtocol:
                 return
             msg["connection"] = self.conn_kind
             stats = self.op_stats.get(entry[OP]) or self.stats_of(entry[OP])
-            if msg.get("code") == "0" and type(msg.get("data")) is list:
+            data = msg.get("data")
+            if (  # OKX's shape: a list of objects (a one-item reply checked inline: hot path)
+                msg.get("code") == "0"
+                and type(data) is list
+                and ((len(data) == 1 and type(data[0]) is dict) or shape_problem("0", data) is None)
+            ):
                 stats.answered(self.clock() - entry[SENT_AT], msg, True)
                 try:  # noqa: SIM105  (suppress() would cost a context manager per reply)
                     entry[WAITER].set_result(msg)
@@ -278,7 +300,10 @@ class ClientProtocol:
                     pass  # its caller was cancelled: the response event below still gets it
             else:
                 stats.answered(self.clock() - entry[SENT_AT], msg, False)
-                self._reply_failed(rid, entry, msg, stats)  # type: ignore[arg-type]
+                if not self._reply_failed(rid, entry, msg, stats):  # type: ignore[arg-type]
+                    if not self.delivers_pushes and not self.pending:
+                        self.owner.on_drained()
+                    return  # malformed: failed and logged, never delivered as a response
             if self.response_listeners:
                 self.owner.on_response(msg)
             if not self.delivers_pushes and not self.pending:
@@ -303,28 +328,30 @@ class ClientProtocol:
                 _log.debug("%s: %s", self.name, msg)
         # FrameKind.PONG: liveness is tracked by the transport.
 
-    def _reply_failed(self, rid: str, entry: Pending, msg: dict[str, Any], stats: OpStats) -> None:
-        if msg.get("code") != "0":
-            error = api_error(msg, self.conn_kind)
-            if isinstance(error, OkxRateLimitError):  # OKX dropped it: its budget is spent
-                self.owner.on_rate_limited(entry[OP], entry[ARGS])
-            if error.outcome_unknown:  # 50004 / 51149 ...: not a rejection
-                stats.rejected -= 1
-                stats.unknown += 1
-            _fail(rid, entry, error)
-            return
-        stats.rejected -= 1
-        stats.unknown += 1
-        # Right id, code "0", but not OKX's shape: never hand it back as a result. The
-        # request reached OKX, so for an order write its outcome is unknown.
-        error = OkxResponseShapeError(
-            f"{self.name}: the reply to {entry[OP]} request {rid} does not have OKX's shape "
-            f"(its data is a {type(msg.get('data')).__name__}, not a list): "
-            "OUTCOME UNKNOWN (not re-sent; look the order up by clOrdId)",
-            repr(msg)[:512],
-        )
-        _log.warning("%s", error)
+    def _reply_failed(self, rid: str, entry: Pending, msg: dict[str, Any], stats: OpStats) -> bool:
+        """Fail a request OKX did not accept; False if the reply does not have OKX's shape."""
+        problem = shape_problem(msg.get("code"), msg.get("data"))
+        if problem is not None:
+            # Right id, but not OKX's shape: never hand it back as a result or a response.
+            # The request reached OKX, so for an order write its outcome is unknown.
+            stats.rejected -= 1
+            stats.unknown += 1
+            malformed = OkxResponseShapeError(
+                f"{self.name}: malformed reply to {entry[OP]} request {rid} ({problem}): "
+                "OUTCOME UNKNOWN (not re-sent; look the order up by clOrdId)",
+                repr(msg)[:512],
+            )
+            _log.warning("%s", malformed)
+            _fail(rid, entry, malformed)
+            return False
+        error = api_error(msg, self.conn_kind)
+        if isinstance(error, OkxRateLimitError):  # OKX dropped it: its budget is spent
+            self.owner.on_rate_limited(entry[OP], entry[ARGS])
+        if error.outcome_unknown:  # 50004 / 51149 ...: not a rejection
+            stats.rejected -= 1
+            stats.unknown += 1
         _fail(rid, entry, error)
+        return True
 
     def _ack(self, rid: str | None, msg: dict[str, Any]) -> None:
         entry = self.pending.get(rid) if rid is not None else None
