@@ -1,10 +1,14 @@
 #!/usr/bin/env python
-"""okxws benchmarks: latency, throughput, cold start and memory vs the floor and the peers.
+"""okxws benchmarks: latency, throughput, cold start and memory vs the floor and the peers,
+and instructions per order under callgrind.
 
     .venv/bin/python bench/run.py [--quick] [--rounds N] [--asyncio-only | --uvloop-only]
                                   [--peers] [--no-sim] [--inst-id] [--okxws-src DIR] [--out FILE]
+    .venv/bin/python bench/run.py --count [--n N] [--loops asyncio,uvloop] [--breakdown]
+                                  [--okxws-src DIR ...] [--wall-clock ...]
 
-One run, interleaved rounds, ratios within each round (the machine is shared and noisy):
+Wall clock (the default): one run, interleaved rounds, ratios within each round (the machine
+is shared and noisy):
 
 * the reply server (bench/reply_server.py: picows + uvloop) runs in its own process pinned to
   CPU 1; this process is pinned to CPU 0. Its CPU busy share is printed for every phase, so
@@ -27,6 +31,14 @@ One run, interleaved rounds, ratios within each round (the machine is shared and
 * the simulator end to end (``okxws sim --port 0`` in its own process, pinned to CPU 1):
   okxws latency and throughput through it, and its capacity (orders/s with 100 in flight on
   one connection, driven by the floor client so the simulator is the bottleneck).
+
+``--count``: instructions per order of the client process under valgrind's callgrind, over
+real sockets against the same reply server (bench/harness/counting.py): floor, okxws with
+``instIdCode`` and okxws with ``instId``, per loop, sequential and ``--inflight`` in flight
+(a few minutes). ``--breakdown`` adds where okxws's instructions go: cProfile calls per order
+by Python function and callgrind's instructions per order by C function, against the floor
+(the callgrind files stay in bench/.callgrind/). With ``--wall-clock`` the wall-clock rounds
+run too, and the report holds both.
 """
 
 from __future__ import annotations
@@ -40,9 +52,12 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 BENCH = Path(__file__).resolve().parent
+#: Orders of each mode before a counted phase (the counts are differences: any will do that
+#: reaches the steady state: caches filled, the instrument code looked up, code specialised).
+COUNT_WARMUP = 200
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -59,15 +74,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--no-sim", action="store_true", help="skip the simulator runs")
     ap.add_argument("--inst-id", action="store_true",
                     help="wall clock: okxws is given instId (the README's form), not instIdCode")  # fmt: skip
-    ap.add_argument("--okxws-src", help="import okxws from this src/ directory (A/B of a patch)")
-    ap.add_argument("--out", default=str(BENCH / "results" / "latest.md"),
-                    help="the report; the raw numbers go beside it as .json")  # fmt: skip
+    ap.add_argument("--okxws-src", action="append", default=[],
+                    help="import okxws from this src/ directory (A/B of a patch); --count: "
+                    "may be given more than once, each tree is counted")  # fmt: skip
+    ap.add_argument("--out", help="the report (default: bench/results/latest.md; --count "
+                    "alone: bench/results/count.md); the raw numbers go beside it as .json")  # fmt: skip
+    c = ap.add_argument_group("instruction counts")
+    c.add_argument("--count", action="store_true", help="count instructions per order (callgrind)")
+    c.add_argument("--wall-clock", action="store_true", help="with --count: the rounds as well")
+    c.add_argument("--n", type=int, default=1000, help="orders per counted phase (default 1000)")
+    c.add_argument("--inflight", type=int, default=100, help="orders in flight (default 100)")
+    c.add_argument("--parallel", type=int, default=2, help="counted clients at once (default 2)")
+    c.add_argument("--breakdown", action="store_true",
+                   help="with --count: where okxws's instructions go, by function")  # fmt: skip
     cfg = ap.parse_args(argv)
+    if cfg.breakdown and not cfg.count:
+        ap.error("--breakdown needs --count")
+    if cfg.wall_clock and not cfg.count:
+        ap.error("--wall-clock goes with --count (without --count the run is wall clock only)")
+    if len(cfg.okxws_src) > 1 and (not cfg.count or cfg.wall_clock):
+        ap.error("several --okxws-src are for --count only (the wall clock imports one okxws)")
     loops = cfg.loops.split(",") if cfg.loops else ["asyncio", "uvloop"]
     loops = ["asyncio"] if cfg.asyncio_only else ["uvloop"] if cfg.uvloop_only else loops
     if not loops or set(loops) - {"asyncio", "uvloop"}:
         ap.error(f"--loops: asyncio and/or uvloop, not {cfg.loops!r}")
     cfg.loops = loops
+    wall_clock = not cfg.count or cfg.wall_clock
+    cfg.out = cfg.out or str(BENCH / "results" / ("latest.md" if wall_clock else "count.md"))
     return cfg
 
 
@@ -89,10 +122,12 @@ def _cpu_model() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     cfg = parse_args(argv)
-    if cfg.okxws_src:
-        sys.path.insert(0, str(Path(cfg.okxws_src).resolve()))
+    srcs = [str(Path(s).resolve()) for s in cfg.okxws_src]
+    if srcs:  # the wall clock runs okxws in this process; --count passes each to its clients
+        sys.path.insert(0, srcs[0])
     sys.path.insert(0, str(BENCH))
     from harness.contenders import PeerSizes
+    from harness.counting import CountConfig, count
     from harness.measures import Sizes
     from harness.procs import CLIENT_CPU, SERVER_CPU, LoopKind, pin, reply_server_cmd, running
     from harness.report import report
@@ -101,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     pin(CLIENT_CPU)
     import okxws
 
-    print(f"okxws from {Path(okxws.__file__).parent}", flush=True)
+    print(f"okxws from {', '.join(srcs) or Path(okxws.__file__).parent}", flush=True)
     machine = {
         "when": time.strftime("%Y-%m-%d %H:%M %Z"),
         "cmd": "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
@@ -113,18 +148,27 @@ def main(argv: list[str] | None = None) -> int:
     }
     loops = cast(list[LoopKind], cfg.loops)
     q = cfg.quick
+    rounds: list[dict[str, Any]] = []
+    counts = None
     with running(reply_server_cmd(), SERVER_CPU) as (_server, ports):
-        rounds = wall_clock(WallClockConfig(
-            rounds=cfg.rounds or (2 if q else 7), loops=loops, sizes=Sizes.of(q),
-            peers=PeerSizes.of(q) if cfg.peers else None, sim=not cfg.no_sim,
-            by_inst_id=cfg.inst_id,
-        ), ports)  # fmt: skip
-    text = report(rounds, loops, machine)
+        if cfg.count:
+            counts = count(CountConfig(
+                n=cfg.n, warmup=COUNT_WARMUP, inflight=cfg.inflight, loops=loops,
+                okxws_srcs=srcs or [None], parallel=cfg.parallel, breakdown=cfg.breakdown,
+                server=ports,
+            ))  # fmt: skip
+        if not cfg.count or cfg.wall_clock:
+            rounds = wall_clock(WallClockConfig(
+                rounds=cfg.rounds or (2 if q else 7), loops=loops, sizes=Sizes.of(q),
+                peers=PeerSizes.of(q) if cfg.peers else None, sim=not cfg.no_sim,
+                by_inst_id=cfg.inst_id,
+            ), ports)  # fmt: skip
+    text = report(rounds, loops, machine, counts)
     print("\n" + text)
     out = Path(cfg.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
-    raw = {"machine": machine, "rounds": rounds}
+    raw = {"machine": machine, "rounds": rounds, **({"counts": counts} if counts else {})}
     out.with_suffix(".json").write_text(json.dumps(raw, indent=1))
     print(f"written: {out} and {out.with_suffix('.json')}")
     return 0

@@ -1,5 +1,5 @@
 """The Markdown report of one run: wall-clock tables (medians over interleaved rounds and the
-median of the per-round ratios), the targets of issues 6 and 15."""
+median of the per-round ratios), instruction counts, the targets of issues 6 and 15."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .contenders import PEER_NAMES
+from .counting import LABELS, Counts, count_ratio
 
-Path = tuple[str, ...]
+#: Where a figure sits in a round's nested dicts, e.g. ("seq", "p50").
+KeyPath = tuple[str, ...]
 Rounds = Sequence[Mapping[str, Any]]
 NODE = "okx-api (Node)"
 
@@ -19,7 +21,7 @@ def med(vals: Iterable[float | None]) -> float | None:
     return statistics.median(present) if present else None
 
 
-def get(d: Any, path: Path) -> Any:
+def get(d: Any, path: KeyPath) -> Any:
     """``d[path[0]][path[1]]...``, or None where a key is missing."""
     for p in path:
         if d is None or p not in d:
@@ -48,7 +50,7 @@ def target(v: float | None, ok: Callable[[float], bool]) -> tuple[str, str]:
     return shown, "yes" if v is not None and ok(v) else "NO"
 
 
-METRICS: list[tuple[str, Path, bool]] = [  # (label, path, higher_is_better)
+METRICS: list[tuple[str, KeyPath, bool]] = [  # (label, path, higher_is_better)
     ("seq latency p50 (us)", ("seq", "p50"), False),
     ("seq latency p90 (us)", ("seq", "p90"), False),
     ("seq latency p99 (us)", ("seq", "p99"), False),
@@ -61,10 +63,10 @@ METRICS: list[tuple[str, Path, bool]] = [  # (label, path, higher_is_better)
     ("cold start: constructor to first ack (ms)", ("cold_ms",), False),
     ("memory per in-flight request, 10k in flight (bytes)", ("mem", "bytes_per_req"), False),
 ]
-BUSY: list[tuple[str, Path]] = [
+BUSY: list[tuple[str, KeyPath]] = [
     (f"reply server CPU busy, {k} in flight", (f"pipe{k}", "srv_busy")) for k in (1, 10, 100, 1000)
 ]
-SIM_ROWS: list[tuple[str, Path, Path]] = [
+SIM_ROWS: list[tuple[str, KeyPath, KeyPath]] = [
     ("seq latency p50 (us)", ("floor_seq", "p50"), ("okxws_seq", "p50")),
     ("seq latency p99 (us)", ("floor_seq", "p99"), ("okxws_seq", "p99")),
     ("orders/s, 100 in flight, one connection", ("floor_pipe100", "rps"), ("okxws_pipe100", "rps")),
@@ -74,7 +76,7 @@ SIM_ROWS: list[tuple[str, Path, Path]] = [
 
 
 def ratio_col(
-    rounds: Rounds, kind: str, a: str, b: str, path: Path
+    rounds: Rounds, kind: str, a: str, b: str, path: KeyPath
 ) -> tuple[float | None, int, int]:
     """Median over rounds of b/a (same round), rounds with b/a <= 1, rounds."""
     rs = []
@@ -90,7 +92,7 @@ def ab_median(rounds: Rounds, kind: str, key: str) -> float | None:
     return med([r[kind]["ab100"].get(key) for r in rounds if "ab100" in r.get(kind, {})])
 
 
-def peer_ratio(rounds: Rounds, peer: str, path: Path) -> float | None:
+def peer_ratio(rounds: Rounds, peer: str, path: KeyPath) -> float | None:
     """Median over rounds of peer / okxws (asyncio loop, same round)."""
     rs = []
     for r in rounds:
@@ -203,11 +205,19 @@ def _issue6_targets(w: Callable[[str], None], rounds: Rounds, loops: Sequence[st
               f"{fmt(v, 'x')} | {'yes' if faster else 'NO'} |")  # fmt: skip
 
 
-def _issue15_targets(w: Callable[[str], None], rounds: Rounds, loops: Sequence[str]) -> None:
+def _issue15_targets(
+    w: Callable[[str], None], rounds: Rounds, loops: Sequence[str], counts: Counts | None
+) -> None:
     w("\n## Targets (issue 15)\n")
     w("| target | measured | met? |")
     w("|---|---|---|")
     for kind in loops:
+        if counts is not None:
+            for mode, what in (("seq", "sequential"), ("pipe", f"{counts['inflight']} in flight")):
+                v = count_ratio(counts, kind, "okxws (instId)", mode)
+                w("| {}: instructions per order, {}, okxws (instId) <= 1.25x floor "
+                  "(stretch 1.10x) | {} | {} |".format(
+                      kind, what, *target(v, lambda v: v <= 1.25)))  # fmt: skip
         if rounds:
             rows: list[tuple[str, float | None, Callable[[float], bool]]] = [
                 (f"{kind}: p50 <= 1.15x floor, A/B bursts", ab_median(rounds, kind, "p50_ratio"),
@@ -227,12 +237,86 @@ def _issue15_targets(w: Callable[[str], None], rounds: Rounds, loops: Sequence[s
             w("| {} | {} | {} |".format(label, *target(peer_ratio(rounds, NODE, path), ok)))
 
 
+def _instructions(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:,.0f}"
+
+
+def count_sections(counts: Counts, loops: Sequence[str]) -> list[str]:
+    """The instruction counts (and, after ``--breakdown``, where they go) as Markdown."""
+    n, inflight = counts["n"], counts["inflight"]
+    out = [
+        "\n## Instructions per order (callgrind: the client process, real sockets)\n",
+        f"Only the client runs under valgrind's callgrind; the reply server runs natively in "
+        f"its own process. Per contender and loop, three runs after {counts['warmup']} "
+        f"warm-up orders of each mode: N sequential and N with {inflight} in flight, 3N and "
+        f"N, N and 3N (N = {n:,}); instructions per order = the difference / 2N, so start-up, "
+        f"login and warm-up cancel out. `PYTHONHASHSEED=0`: runs repeat to within ~0.5%. okxws runs with its defaults (validation, deadlines, "
+        f"`clOrdId` generation, rate-limit accounting, health figures) except "
+        f"`attach_event_listeners=False` and rate-limit budgets large enough never to wait "
+        f"(`bench/harness/contenders.py:bench_rate_limits`). The count took "
+        f"{counts.get('seconds', 0):.0f} s"
+        + (
+            f", the breakdown {counts['breakdown_seconds']:.0f} s of it"
+            if "breakdown_seconds" in counts
+            else ""
+        )
+        + ".\n",
+        f"| loop | contender | sequential | **/ floor** | {inflight} in flight | **/ floor** |",
+        "|---|---|---|---|---|---|",
+    ]
+    rows = counts.get("rows", [])
+    for loop in loops:
+        floor = next((r for r in rows if r["loop"] == loop and r["contender"] == "floor"), None)
+        for r in (r for r in rows if r["loop"] == loop):
+            name = r["contender"] + (f" `{r['src']}`" if r["src"] else "")
+            cells = []
+            for mode in ("seq", "pipe"):
+                v = r["per_order"][mode]
+                ratio = v / floor["per_order"][mode] if floor else None
+                cells += [fmt(v), fmt(ratio, "x")]
+            out.append(f"| {loop} | {name} | " + " | ".join(cells) + " |")
+    breakdowns = counts.get("breakdown", [])
+    okx = LABELS["okxws-inst-id"]
+    if breakdowns:
+        out += [
+            f"\n### Function calls per order (cProfile of the measured phases; {okx})\n",
+            "A coroutine counts once when it starts and once per resumption. C functions are "
+            "those called from Python (builtins, methods of C types).\n",
+            "| loop | mode | floor: Python | okxws: Python | floor: C | okxws: C |",
+            "|---|---|---|---|---|---|",
+        ]
+        for b in breakdowns:
+            py, c = b["python_calls"], b["c_calls"]
+            out.append(f"| {b['loop']} | {b['mode']} | {py['floor']:.1f} | {py['okxws']:.1f} | "
+                       f"{c['floor']:.1f} | {c['okxws']:.1f} |")  # fmt: skip
+    for b in breakdowns:
+        where = f"{b['loop']}, {'sequential' if b['mode'] == 'seq' else f'{inflight} in flight'}"
+        out += [
+            f"\n### {where}: the functions {okx} calls most more often than the floor "
+            "(calls per order, cProfile)\n",
+            "| function | floor | okxws | okxws - floor |",
+            "|---|---|---|---|",
+            *(f"| `{f['function']}` | {f['floor']:.2f} | {f['okxws']:.2f} | "
+              f"{f['okxws'] - f['floor']:+.2f} |" for f in b["by_calls"]),
+            f"\n### {where}: C functions by okxws's extra instructions per order (callgrind)\n",
+            "Self: the function's own instructions (inlined code included); inclusive: with "
+            "its callees, n/a where recursion counts more than the whole order.\n",
+            "| function | floor self | okxws self | okxws - floor | okxws inclusive |",
+            "|---|---|---|---|---|",
+            *(f"| `{f['function']}` | {f['floor_self']:,.0f} | {f['okxws_self']:,.0f} | "
+              f"{f['okxws_self'] - f['floor_self']:+,.0f} | {_instructions(f['okxws_inclusive'])} |"
+              for f in b["by_instructions"]),
+        ]  # fmt: skip
+    return out
+
+
 def report(
     rounds: Rounds,
     loops: Sequence[str],
     machine: Mapping[str, Any],
+    counts: Counts | None = None,
 ) -> str:
-    """The whole report."""
+    """The whole report: instruction counts (if given), then the wall-clock rounds (if any)."""
     out: list[str] = []
     w = out.append
     w(f"# okxws benchmark results\n\n{machine['when']}: `{machine['cmd']}`\n")
@@ -243,6 +327,8 @@ def report(
                  "each value and the **median of the per-round ratios** (okxws / floor, in the "
                  "same round and loop).")  # fmt: skip
     w(line + "\n")
+    if counts is not None:
+        out += count_sections(counts, loops)
     for kind in loops if rounds else ():
         _loop_tables(w, rounds, kind)
     if any("peers" in r for r in rounds):
@@ -251,5 +337,5 @@ def report(
         _sim_tables(w, rounds, loops)
     if rounds:
         _issue6_targets(w, rounds, loops)
-    _issue15_targets(w, rounds, loops)
+    _issue15_targets(w, rounds, loops, counts)
     return "\n".join(out) + "\n"
