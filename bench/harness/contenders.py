@@ -83,16 +83,17 @@ class Floor:
     name = "floor"
 
     def __init__(self, url: str, creds: tuple[str, str, str] = CREDS) -> None:
-        from okxws.protocol.auth import ApiCredentials, build_login_request
-
         self.url = url + "/ws/v5/private"
-        # Signed once here, outside cold start: the floor's login is one precomputed frame.
-        self.login = dict(build_login_request(ApiCredentials(*creds), time.time())["args"][0])
+        self.creds = creds
 
     async def open(self) -> FloorSession:
         from floor_client import FloorClient
 
-        return FloorSession(await FloorClient.connect(self.url, self.login))
+        from okxws.protocol.auth import ApiCredentials, build_login_request
+
+        # Signed at each login, as okxws does (the simulator checks the timestamp).
+        login = build_login_request(ApiCredentials(*self.creds), time.time())["args"][0]
+        return FloorSession(await FloorClient.connect(self.url, dict(login)))
 
 
 class FloorSession:
