@@ -31,13 +31,18 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
+from harness.contenders import PARAMS, bench_rate_limits
+from harness.measures import run_pipelined, run_sequential
+from harness.procs import CLIENT_CPU, LoopKind, pin, run_in_loop
 
 HERE = Path(__file__).resolve().parent
-PARAMS = {"instIdCode": 100001, "tdMode": "cash", "side": "buy", "ordType": "limit",
-          "sz": "0.0001", "px": "50000"}  # fmt: skip
+MessageHandler = Callable[[bytes], None]
+CloseHandler = Callable[[int | None, str], None]
 _HEAD = b'{"id":"'
 _TAIL = (b'","op":"order","code":"0","msg":"","data":[{"clOrdId":"","ordId":"12345","tag":"",'
          b'"ts":"1795673677280","sCode":"0","sMsg":"Order placed","subCode":""}],'
@@ -55,7 +60,7 @@ def reply_for(frame: bytes) -> bytes:
 class FakeTransport:
     """Stands in for okxws.net.transport.WsTransport: replies on the next loop iteration."""
 
-    def __init__(self, on_message, on_close) -> None:
+    def __init__(self, on_message: MessageHandler, on_close: CloseHandler) -> None:
         self._on_message, self._on_close = on_message, on_close
         self._call_soon = asyncio.get_running_loop().call_soon
         self._closed = asyncio.get_running_loop().create_future()
@@ -83,7 +88,7 @@ class FloorFake:
     """bench/floor_client.py's request/dispatch logic over the fake transport."""
 
     def __init__(self) -> None:
-        self.pending: dict = {}
+        self.pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.ids = itertools.count(1)
         self.transport = FakeTransport(self.on_message, lambda *a: None)
         self.new_future = asyncio.get_running_loop().create_future
@@ -94,31 +99,22 @@ class FloorFake:
         if fut is not None:
             fut.set_result(msg)
 
-    async def request(self, op: str, args: list) -> dict:
+    async def request(self, op: str, args: list[Any]) -> dict[str, Any]:
         rid = str(next(self.ids))
         fut = self.new_future()
         self.pending[rid] = fut
         self.transport.send(orjson.dumps({"id": rid, "op": op, "args": args}))
-        msg = await fut
+        msg: dict[str, Any] = await fut
         if msg["code"] != "0":
             raise RuntimeError(msg)
         return msg
 
 
-async def _measure(order, n: int, inflight: int) -> float:
-    for _ in range(2000):
-        await order()
-    remaining = n
-
-    async def worker():
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            await order()
-
+async def _measure(order: Callable[[], Awaitable[Any]], n: int, inflight: int) -> float:
+    await run_sequential(order, 2000)
     gc.collect()
     c0 = time.process_time()
-    await asyncio.gather(*(worker() for _ in range(inflight)))
+    await run_pipelined(order, inflight, n)
     return (time.process_time() - c0) / n * 1e6
 
 
@@ -129,52 +125,34 @@ async def one(client: str, n: int, inflight: int) -> float:
         return await _measure(lambda: f.request("order", args), n, inflight)
     from okxws import ApiCredentials, WebsocketAPIClient
 
-    async def fake_open_ws(url, on_message, on_close, **kw):
+    async def fake_open_ws(
+        url: str, on_message: MessageHandler, on_close: CloseHandler, **kw: Any
+    ) -> FakeTransport:
         return FakeTransport(on_message, on_close)
 
-    options = {"ws_base_url": "ws://fake", "attach_event_listeners": False}
-    try:  # the transport seam (ClientOptions.transport); older trees: patch open_ws
-        from okxws.net.options import ClientOptions
-
-        ClientOptions(transport=fake_open_ws)
-        options["transport"] = fake_open_ws
-        try:  # rate-limit accounting on, with budgets this loop never exhausts
-            from okxws.protocol.ops import RateLimit
-
-            options["rate_limits"] = {
-                b: RateLimit(bucket=b, limit=10_000, window_s=1e-6)
-                for b in ("place", "sub-account")
-            }
-            ClientOptions(rate_limits=options["rate_limits"])
-        except (ImportError, TypeError):
-            options.pop("rate_limits", None)
-    except (ImportError, TypeError):
-        import okxws.net.connection as conn_mod
-
-        conn_mod.open_ws = fake_open_ws
-    c = WebsocketAPIClient([ApiCredentials("k", "s", "p")], **options)
+    c = WebsocketAPIClient(
+        [ApiCredentials("k", "s", "p")],
+        ws_base_url="ws://fake",
+        attach_event_listeners=False,
+        transport=fake_open_ws,  # the library's transport seam
+        rate_limits=bench_rate_limits(),  # accounting on, budgets this loop never exhausts
+    )
+    params: Any = PARAMS
     try:
-        return await _measure(lambda: c.submit_new_order(PARAMS), n, inflight)
+        return await _measure(lambda: c.submit_new_order(params), n, inflight)
     finally:
         await c.close()
 
 
-def child(args) -> None:
+def child(args: argparse.Namespace) -> None:
     if args.okxws_src:
         sys.path.insert(0, args.okxws_src[0])
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {0})
-    if args.uvloop:
-        import uvloop
-
-        factory = uvloop.new_event_loop
-    else:
-        factory = asyncio.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as r:
-        print(json.dumps({"us": r.run(one(args.client, args.n, args.inflight))}))
+    pin(CLIENT_CPU)
+    loop: LoopKind = "uvloop" if args.uvloop else "asyncio"
+    print(json.dumps({"us": run_in_loop(loop, lambda: one(args.client, args.n, args.inflight))}))
 
 
-def _child_cmd(args, client: str, src: str | None, n: int) -> list[str]:
+def _child_cmd(args: argparse.Namespace, client: str, src: str | None, n: int) -> list[str]:
     cmd = [sys.executable, __file__, "--client", client, "--n", str(n),
            "--inflight", str(args.inflight)]  # fmt: skip
     if src:
@@ -193,10 +171,10 @@ def _instructions(cmd: list[str]) -> int:
     return int(out.stderr.rsplit("Collected : ", 1)[1].split()[0])
 
 
-def callgrind(args, variants) -> None:
+def callgrind(args: argparse.Namespace, variants: list[tuple[str, str | None]]) -> None:
     print(f"instructions per request, {args.inflight} in flight, fake transport "
           f"({'uvloop' if args.uvloop else 'asyncio'}), callgrind:")  # fmt: skip
-    floor = None
+    floor = 0.0
     for client, src in variants:
         small = _instructions(_child_cmd(args, client, src, args.n))
         large = _instructions(_child_cmd(args, client, src, 3 * args.n))

@@ -15,14 +15,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import json
 import pstats
-import subprocess
 import sys
 import time
 from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
@@ -36,23 +32,24 @@ def main() -> int:
     args = ap.parse_args()
     if args.okxws_src:
         sys.path.insert(0, str(Path(args.okxws_src).resolve()))
-    sys.path.insert(0, str(HERE))
-    import run as R
-
-    R._pin(R.CLIENT_CPU)
-    server = subprocess.Popen(
-        [sys.executable, str(HERE / "reply_server.py"), "--cpu", str(R.SERVER_CPU)],
-        stdout=subprocess.PIPE,
-        text=True,
+    from harness.contenders import Contender, Floor, Okxws
+    from harness.procs import (
+        CLIENT_CPU,
+        SERVER_CPU,
+        pin,
+        reply_server_cmd,
+        run_in_loop,
+        running,
+        ws_base,
     )
-    info = json.loads(server.stdout.readline())
-    url = f"ws://127.0.0.1:{info['ws_port']}"
+
+    pin(CLIENT_CPU)
     prof = cProfile.Profile() if args.cprofile else None
 
-    async def go() -> None:
-        c = R.Okxws(url) if args.client == "okxws" else R.Floor(url)
-        client = await c.open()
-        order = c.order_fn(client)
+    async def go(url: str) -> None:
+        c: Contender = Okxws(url) if args.client == "okxws" else Floor(url)
+        session = await c.open()
+        order = session.order_fn()
         for _ in range(2000):
             await order()
         stop = time.perf_counter() + args.seconds
@@ -72,13 +69,10 @@ def main() -> int:
             prof.disable()
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         print(f"{args.client}: {count / wall:,.0f} req/s, {cpu / count * 1e6:.2f} us CPU/request")
-        await c.close(client)
+        await session.close()
 
-    try:
-        R.run_in_loop("uvloop" if args.uvloop else "asyncio", go)
-    finally:
-        server.terminate()
-        server.wait()
+    with running(reply_server_cmd(), SERVER_CPU) as (_server, info):
+        run_in_loop("uvloop" if args.uvloop else "asyncio", lambda: go(ws_base(info)))
     if prof:
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
     return 0

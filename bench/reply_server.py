@@ -37,8 +37,12 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
+from typing import Any, cast
 
 import orjson
+
+Item = dict[str, Any]
 
 INST_ID = "BTC-USDT"
 INST_ID_CODE = 100001
@@ -74,7 +78,7 @@ _SPOT_INSTRUMENT = {
 }
 
 
-def _order_item(arg, ord_id, ts):
+def _order_item(arg: Item, ord_id: str, ts: str) -> Item:
     return {
         "clOrdId": arg.get("clOrdId", ""),
         "ordId": ord_id,
@@ -86,7 +90,7 @@ def _order_item(arg, ord_id, ts):
     }
 
 
-def _cancel_item(arg, ord_id, ts):
+def _cancel_item(arg: Item, ord_id: str, ts: str) -> Item:
     return {
         "clOrdId": arg.get("clOrdId", ""),
         "ordId": arg.get("ordId", ord_id),
@@ -97,7 +101,7 @@ def _cancel_item(arg, ord_id, ts):
     }
 
 
-def _amend_item(arg, ord_id, ts):
+def _amend_item(arg: Item, ord_id: str, ts: str) -> Item:
     return {
         "clOrdId": arg.get("clOrdId", ""),
         "ordId": arg.get("ordId", ord_id),
@@ -109,11 +113,11 @@ def _amend_item(arg, ord_id, ts):
     }
 
 
-def _mass_item(arg, ord_id, ts):
+def _mass_item(arg: Item, ord_id: str, ts: str) -> Item:
     return {"result": True}
 
 
-_SHAPES = {
+_SHAPES: dict[str, Callable[[Item, str, str], Item]] = {
     "order": _order_item,
     "batch-orders": _order_item,
     "cancel-order": _cancel_item,
@@ -128,7 +132,7 @@ _SHAPES = {
 }
 
 
-def serve(args) -> None:
+def serve(args: argparse.Namespace) -> None:
     if args.cpu >= 0 and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
     import picows
@@ -139,17 +143,17 @@ def serve(args) -> None:
     loads, dumps = orjson.loads, orjson.dumps
     time_ns = time.time_ns
     shapes = _SHAPES
-    state = {"hold": False, "held": [], "frames": 0, "ord_id": 0, "conn": 0}
+    state: dict[str, Any] = {"hold": False, "held": [], "frames": 0, "ord_id": 0, "conn": 0}
 
     class Listener(picows.WSListener):
-        def on_ws_connected(self, transport):
+        def on_ws_connected(self, transport: picows.WSTransport) -> None:
             state["conn"] += 1
             self.conn_id = f"bench{state['conn']}"
-            self.out = []
+            self.out: list[bytes] = []
             self.raw = transport.underlying_transport
             self.loop = asyncio.get_running_loop()
 
-        def queue(self, payload):
+        def queue(self, payload: bytes) -> None:
             # Replies to the requests of one read go out in one write (one syscall, not one
             # per reply): server frames are unmasked, so the header is 2, 4 or 10 bytes.
             n = len(payload)
@@ -164,12 +168,12 @@ def serve(args) -> None:
             self.out.append(head)
             self.out.append(payload)
 
-        def flush(self):
+        def flush(self) -> None:
             out, self.out = self.out, []
             if not self.raw.is_closing():
                 self.raw.write(b"".join(out))
 
-        def on_ws_frame(self, transport, frame):
+        def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
             mt = frame.msg_type
             if mt is TEXT or mt is BINARY:
                 state["frames"] += 1
@@ -211,10 +215,10 @@ def serve(args) -> None:
                 elif op == "login":
                     cred = req["args"][0]
                     _ = (cred["apiKey"], cred["passphrase"], cred["timestamp"], cred["sign"])
-                    reply = {"event": "login", "msg": "", "code": "0", "connId": self.conn_id}
+                    event = {"event": "login", "msg": "", "code": "0", "connId": self.conn_id}
                     if "id" in req:
-                        reply["id"] = req["id"]
-                    transport.send(TEXT, dumps(reply))
+                        event["id"] = req["id"]
+                    transport.send(TEXT, dumps(event))
                 elif op in ("subscribe", "unsubscribe"):
                     for arg in req.get("args", []):
                         ack = {"event": op, "arg": arg, "connId": self.conn_id}
@@ -249,22 +253,22 @@ def serve(args) -> None:
                 transport.send_close(frame.get_close_code(), frame.get_close_message())
                 transport.disconnect()
 
-    def ok(data):
+    def ok(data: list[Any]) -> web.Response:
         return web.Response(body=dumps({"code": "0", "msg": "", "data": data}),
                             content_type="application/json")  # fmt: skip
 
-    async def instruments(request):
+    async def instruments(request: web.Request) -> web.Response:
         if request.query.get("instType", "SPOT") == "SPOT":
             return ok([_SPOT_INSTRUMENT])
         return ok([])
 
-    async def server_time(request):
+    async def server_time(request: web.Request) -> web.Response:
         return ok([{"ts": str(time.time_ns() // 1_000_000)}])
 
-    async def anything(request):
+    async def anything(request: web.Request) -> web.Response:
         return ok([])
 
-    async def main():
+    async def main() -> None:
         server = await picows.ws_create_server(
             lambda _req: Listener(), args.host, args.port, enable_auto_pong=True
         )
@@ -276,7 +280,7 @@ def serve(args) -> None:
         await runner.setup()
         site = web.TCPSite(runner, args.host, args.rest_port)
         await site.start()
-        rest_port = site._server.sockets[0].getsockname()[1]
+        rest_port = cast(Any, site._server).sockets[0].getsockname()[1]  # a uvloop Server
         info = {
             "ws_port": server.sockets[0].getsockname()[1],
             "rest_port": rest_port,
@@ -289,8 +293,8 @@ def serve(args) -> None:
         uvloop.run(main())
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     p.add_argument("--cpu", type=int, default=1, help="core to pin to (-1: no pinning)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)

@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import importlib
 import inspect
 import os
 import platform
@@ -32,10 +33,15 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from functools import partial
 from importlib import metadata
+from typing import Any
 
 import orjson
+
+OnMessage = Callable[[Any], None]
+Result = dict[str, float]
 
 SERVER_CPU = 1
 CLIENT_CPU = 0
@@ -82,7 +88,7 @@ def serve() -> None:
     data = [ORDER_DATA]
 
     class ServerListener(picows.WSListener):
-        def on_ws_frame(self, transport, frame):
+        def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
             mt = frame.msg_type
             if mt == TEXT or mt == picows.WSMsgType.BINARY:
                 req = loads(frame.get_payload_as_memoryview())
@@ -105,7 +111,7 @@ def serve() -> None:
                 transport.send_close(frame.get_close_code(), frame.get_close_message())
                 transport.disconnect()
 
-    async def main():
+    async def main() -> None:
         server = await picows.ws_create_server(lambda _req: ServerListener(), "127.0.0.1", 0)
         print(server.sockets[0].getsockname()[1], flush=True)
         await server.serve_forever()
@@ -118,17 +124,29 @@ def serve() -> None:
 # (transport.send never blocks; it buffers) and a coroutine for aiohttp/websockets.
 
 
-class PicowsAdapter:
+class Adapter:
+    name: str
+    async_send: bool
+    send: Callable[[bytes], Any]
+
+    async def connect(self, url: str, on_message: OnMessage) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+
+class PicowsAdapter(Adapter):
     name = "picows"
     async_send = False
 
-    async def connect(self, url, on_message):
+    async def connect(self, url: str, on_message: OnMessage) -> None:
         import picows
 
         TEXT, CLOSE = picows.WSMsgType.TEXT, picows.WSMsgType.CLOSE
 
         class Listener(picows.WSListener):
-            def on_ws_frame(self, transport, frame):
+            def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
                 if frame.msg_type == TEXT:
                     # memoryview is valid only inside this callback; on_message parses it at once
                     on_message(frame.get_payload_as_memoryview())
@@ -139,18 +157,18 @@ class PicowsAdapter:
         self.transport, _ = await picows.ws_connect(Listener, url, enable_auto_pong=True)
         self.send = partial(self.transport.send, TEXT)
 
-    async def close(self):
+    async def close(self) -> None:
         import picows
 
         self.transport.send_close(picows.WSCloseCode.OK)
         await asyncio.wait_for(self.transport.wait_disconnected(), 5)
 
 
-class AiohttpAdapter:
+class AiohttpAdapter(Adapter):
     name = "aiohttp"
     async_send = True
 
-    async def connect(self, url, on_message):
+    async def connect(self, url: str, on_message: OnMessage) -> None:
         import aiohttp
 
         self.session = aiohttp.ClientSession()
@@ -160,7 +178,7 @@ class AiohttpAdapter:
         self.send = partial(self.ws.send_frame, opcode=aiohttp.WSMsgType.TEXT)
         self.reader = asyncio.create_task(self._read(on_message, aiohttp.WSMsgType.TEXT))
 
-    async def _read(self, on_message, TEXT):
+    async def _read(self, on_message: OnMessage, TEXT: Any) -> None:
         receive = self.ws.receive
         while True:
             msg = await receive()
@@ -169,57 +187,58 @@ class AiohttpAdapter:
             else:  # CLOSE / CLOSING / CLOSED / ERROR (ping/pong handled by autoping)
                 return
 
-    async def close(self):
+    async def close(self) -> None:
         await self.ws.close()
         await self.reader
         await self.session.close()
 
 
-class WebsocketsAdapter:
+class WebsocketsAdapter(Adapter):
     name = "websockets"
     async_send = True
+    ws: Any  # websockets is optional (not a dev dependency): untyped here
 
-    async def connect(self, url, on_message):
-        from websockets.asyncio.client import connect
-
+    async def connect(self, url: str, on_message: OnMessage) -> None:
+        connect = importlib.import_module("websockets.asyncio.client").connect
         self.ws = await connect(url, compression=None, max_size=None)
         self.send = partial(self.ws.send, text=True)  # bytes sent as a TEXT frame
         self.reader = asyncio.create_task(self._read(on_message))
 
-    async def _read(self, on_message):
-        import websockets
-
+    async def _read(self, on_message: OnMessage) -> None:
+        websockets = importlib.import_module("websockets")
         try:
             while True:
                 on_message(await self.ws.recv(decode=False))
         except websockets.ConnectionClosed:
             return
 
-    async def close(self):
+    async def close(self) -> None:
         await self.ws.close()
         await self.reader
 
 
-ADAPTERS = {a.name: a for a in (PicowsAdapter, AiohttpAdapter, WebsocketsAdapter)}
+ADAPTERS: dict[str, type[Adapter]] = {
+    a.name: a for a in (PicowsAdapter, AiohttpAdapter, WebsocketsAdapter)
+}
 
 
 # ----------------------------------------------------------------------------- common RPC layer
 class Rpc:
     """What okxws would do on top of any transport: string ids, dict of futures, orjson."""
 
-    def __init__(self, adapter):
+    def __init__(self, adapter: Adapter) -> None:
         self.adapter = adapter
-        self.futs: dict[str, asyncio.Future] = {}
+        self.futs: dict[str, asyncio.Future[Any]] = {}
         self.next_id = 0
         self.loop = asyncio.get_running_loop()
 
-    def on_message(self, payload):
+    def on_message(self, payload: Any) -> None:
         msg = orjson.loads(payload)
         fut = self.futs.pop(msg.get("id"), None)
         if fut is not None and not fut.done():
             fut.set_result(msg)
 
-    async def call(self, args):
+    async def call(self, args: list[dict[str, Any]]) -> Any:
         self.next_id += 1
         rid = str(self.next_id)
         fut = self.loop.create_future()
@@ -238,27 +257,28 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def pct(sorted_vals, p):
+def pct(sorted_vals: list[int], p: float) -> int:
     return sorted_vals[min(len(sorted_vals) - 1, round(p / 100 * (len(sorted_vals) - 1)))]
 
 
-async def measure(name, url, args, server_pid) -> dict:
+async def measure(name: str, url: str, args: argparse.Namespace, server_pid: int) -> Result:
     adapter = ADAPTERS[name]()
-    rpc = None
+    rpc: Rpc | None = None
 
-    def on_message(payload):
+    def on_message(payload: Any) -> None:
+        assert rpc is not None
         rpc.on_message(payload)
 
     await adapter.connect(url, on_message)
     rpc = Rpc(adapter)
-    res = {}
+    res: Result = {}
     for _ in range(args.warmup):
         reply = await rpc.call(ORDER_ARGS)
     assert reply["data"][0]["sCode"] == "0", reply
 
     gc.collect()
     pc = time.perf_counter_ns
-    lat = []
+    lat: list[int] = []
     cpu0 = time.process_time()
     for _ in range(args.seq):
         t0 = pc()
@@ -273,7 +293,7 @@ async def measure(name, url, args, server_pid) -> dict:
         total = args.pipe if depth > 1 else args.pipe // 2
         remaining = total
 
-        async def worker():
+        async def worker(rpc: Rpc) -> None:
             nonlocal remaining
             call = rpc.call
             while remaining > 0:
@@ -283,9 +303,9 @@ async def measure(name, url, args, server_pid) -> dict:
         gc.collect()
         c0 = cpu_seconds(server_pid)
         cc0 = time.process_time()
-        t0 = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(depth)))
-        dt = time.perf_counter() - t0
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(rpc) for _ in range(depth)))
+        dt = time.perf_counter() - start
         res[f"cpu_{depth}_us"] = (time.process_time() - cc0) / total * 1e6
         res[f"rps_{depth}"] = total / dt
         res[f"srv_cpu_{depth}"] = (cpu_seconds(server_pid) - c0) / dt
@@ -294,7 +314,7 @@ async def measure(name, url, args, server_pid) -> dict:
     return res
 
 
-METRICS = [  # key, label, higher_is_better
+METRICS: list[tuple[str, str, bool | None]] = [  # key, label, higher_is_better
     ("p50_us", "seq RTT p50 (us)", False),
     ("p90_us", "seq RTT p90 (us)", False),
     ("p99_us", "seq RTT p99 (us)", False),
@@ -307,7 +327,7 @@ METRICS = [  # key, label, higher_is_better
 ]
 
 
-def fmt(key, v):
+def fmt(key: str, v: float) -> str:
     if key.startswith("rps"):
         return f"{v:,.0f}"
     if key.startswith("srv_cpu"):
@@ -315,9 +335,11 @@ def fmt(key, v):
     return f"{v:.1f}"
 
 
-async def run(args, url, server_pid):
-    names = args.transports.split(",")
-    rounds = []
+async def run(
+    args: argparse.Namespace, url: str, server_pid: int
+) -> tuple[list[str], list[dict[str, Result]]]:
+    names: list[str] = args.transports.split(",")
+    rounds: list[dict[str, Result]] = []
     for r in range(args.rounds):
         order = names if r % 2 == 0 else names[::-1]
         results = {}
@@ -334,7 +356,7 @@ async def run(args, url, server_pid):
     return names, rounds
 
 
-def report(args, names, rounds) -> str:
+def report(args: argparse.Namespace, names: list[str], rounds: list[dict[str, Result]]) -> str:
     loop = "uvloop" if args.uvloop else "asyncio (default loop)"
     a = names[0]
     out = [
@@ -388,7 +410,7 @@ def adapter_loc() -> str:
     return "adapter lines (non-blank, non-comment): " + ", ".join(parts)
 
 
-def main():
+def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--uvloop", action="store_true", help="run the client on uvloop")
     ap.add_argument("--rounds", type=int, default=7)
@@ -401,11 +423,13 @@ def main():
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        return serve()
+        serve()
+        return
 
     server = subprocess.Popen(
         [sys.executable, os.path.abspath(__file__), "--serve"], stdout=subprocess.PIPE, text=True
     )
+    assert server.stdout is not None
     try:
         port = int(server.stdout.readline())
         os.sched_setaffinity(0, {CLIENT_CPU})

@@ -1,0 +1,206 @@
+"""The contenders: the floor and okxws in the bench's own process, the peers in theirs.
+
+A contender opens a :class:`Session` (connected and logged in); ``session.order_fn()`` is
+the zero-argument coroutine function that places one order and returns the parsed answer.
+okxws is imported when a session opens, so that ``--okxws-src`` can put a patched copy on
+``sys.path`` first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from .procs import BENCH, CLIENT_CPU, PEERS, pin
+
+if TYPE_CHECKING:
+    from floor_client import FloorClient
+
+    from okxws import WebsocketAPIClient
+    from okxws.protocol.ops import RateLimit
+
+#: The order every contender sends: OKX docs' place-order example. The floor (and okxws by
+#: default) give the ``instIdCode`` OKX reads; the README's form gives the ``instId``, which
+#: okxws turns into the code by a REST lookup (cached after the first order).
+PARAMS: Final[Mapping[str, Any]] = {
+    "instIdCode": 100001,
+    "tdMode": "cash",
+    "side": "buy",
+    "ordType": "limit",
+    "sz": "0.0001",
+    "px": "50000",
+}
+PARAMS_INST_ID: Final[Mapping[str, Any]] = {
+    "instId": "BTC-USDT",
+    **{k: v for k, v in PARAMS.items() if k != "instIdCode"},
+}
+#: The reply server checks that login has these fields, not the signature.
+CREDS: Final = ("bench-key", "bench-secret", "bench-pass")
+
+#: Places one order. A partial, not a lambda: no frame of the bench's own in any count.
+Order = Callable[[], Awaitable[Any]]
+
+
+class Session(Protocol):
+    """One connected, logged-in client."""
+
+    def order_fn(self, overrides: Mapping[str, Any] | None = None) -> Order:
+        """Places one order of the contender's params (with ``overrides``) per call."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Contender(Protocol):
+    @property
+    def name(self) -> str:
+        """The key of its results (``floor`` / ``okxws``)."""
+        ...
+
+    async def open(self) -> Session: ...
+
+
+def bench_rate_limits() -> dict[str, RateLimit]:
+    """Budgets for okxws's default rate limiting that the bench never exhausts: every order is
+    accounted (keyed as OKX keys it, per instrument and sub-account) but none ever waits.
+    OKX's own, 60 orders per 2 s per instrument, would make the bench measure waiting."""
+    from okxws.protocol.ops import RateLimit
+
+    return {b: RateLimit(bucket=b, limit=10_000, window_s=1e-6) for b in ("place", "sub-account")}
+
+
+# --------------------------------------------------------------------------- the floor
+class Floor:
+    """``bench/floor_client.py``: picows + orjson + a dict of futures."""
+
+    name = "floor"
+
+    def __init__(self, url: str, creds: tuple[str, str, str] = CREDS) -> None:
+        self.url = url + "/ws/v5/private"
+        self.creds = creds
+
+    async def open(self) -> FloorSession:
+        from floor_client import FloorClient
+
+        from okxws.protocol.auth import ApiCredentials, build_login_request
+
+        # Signed at each login, as okxws does (the simulator checks the timestamp).
+        login = build_login_request(ApiCredentials(*self.creds), time.time())["args"][0]
+        return FloorSession(await FloorClient.connect(self.url, dict(login)))
+
+
+class FloorSession:
+    def __init__(self, client: FloorClient) -> None:
+        self.client = client
+
+    def order_fn(self, overrides: Mapping[str, Any] | None = None) -> Order:
+        args = [{**PARAMS, **(overrides or {})}]
+        request = self.client.request
+        return partial(request, "order", args)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+# --------------------------------------------------------------------------- okxws
+@dataclass(frozen=True)
+class Okxws:
+    """``WebsocketAPIClient.submit_new_order`` with the library's defaults (validation,
+    deadlines, ``clOrdId`` generation, rate-limit accounting, health figures), except the
+    lifecycle log listeners (``attach_event_listeners=False``) and :func:`bench_rate_limits`.
+
+    ``by_inst_id``: the README's form, ``instId`` (looked up once over REST at ``rest_url``)."""
+
+    url: str
+    creds: tuple[str, str, str] = CREDS
+    by_inst_id: bool = False
+    rest_url: str | None = None
+    name: str = "okxws"
+
+    async def open(self) -> OkxwsSession:
+        from okxws import ApiCredentials, WebsocketAPIClient
+
+        client = WebsocketAPIClient(
+            [ApiCredentials(*self.creds)],
+            ws_base_url=self.url,
+            rest_base_url=self.rest_url,
+            attach_event_listeners=False,
+            rate_limits=bench_rate_limits(),
+        )
+        return OkxwsSession(client, PARAMS_INST_ID if self.by_inst_id else PARAMS)
+
+
+class OkxwsSession:
+    def __init__(self, client: WebsocketAPIClient, params: Mapping[str, Any]) -> None:
+        self.client = client
+        self.params = params
+
+    def order_fn(self, overrides: Mapping[str, Any] | None = None) -> Order:
+        params: Any = {**self.params, **(overrides or {})}
+        submit = self.client.submit_new_order
+        return partial(submit, params)
+
+    def rate_limit_waits(self) -> int:
+        """How many orders waited for budget (not through ``stats()``, whose cost depends
+        on how many answers it has samples of: a counted run must not pay it)."""
+        limiter = self.client.get_ws_client().limiter
+        return 0 if limiter is None else limiter.waits
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+# --------------------------------------------------------------------------- peers
+PEER_NAMES: Final = ("okx-api (Node)", "ccxt", "python-okx")
+
+
+@dataclass(frozen=True)
+class PeerSizes:
+    """How many requests a peer's run makes (``pipe``: (in flight, requests) pairs)."""
+
+    seq: int
+    warmup: int
+    pipe: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, quick: bool) -> PeerSizes:
+        if quick:
+            return cls(500, 200, [(1, 500), (10, 2000), (100, 5000), (1000, 5000)])
+        return cls(2000, 500, [(1, 2000), (10, 10000), (100, 20000), (1000, 20000)])
+
+
+def run_peer(name: str, ports: Mapping[str, Any], sizes: PeerSizes) -> dict[str, Any] | None:
+    """One peer's whole run in its own process (pinned to the client CPU); None if it failed."""
+    ws = f"ws://127.0.0.1:{ports['ws_port']}/ws/v5"
+    rest = f"http://127.0.0.1:{ports['rest_port']}"
+    pipe = ",".join(f"{k}:{n}" for k, n in sizes.pipe)
+    common = ["--ws", ws, "--rest", rest, "--seq", str(sizes.seq), "--warmup",
+              str(sizes.warmup), "--pipe", pipe]  # fmt: skip
+    py = str(PEERS / "venv" / "bin" / "python")
+    cmd = {
+        "okx-api (Node)": ["node", str(BENCH / "peers" / "okx_api_bench.mjs"), *common],
+        "ccxt": [py, str(BENCH / "peers" / "ccxt_bench.py"), *common],
+        "python-okx": [py, str(BENCH / "peers" / "pyokx_bench.py"), *common],
+    }[name]
+    env = {**os.environ, "NODE_PATH": str(PEERS / "node" / "node_modules")}
+    try:
+        out = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=600, env=env,
+            preexec_fn=lambda: pin(CLIENT_CPU),
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        print(f"  peer {name}: {exc}", file=sys.stderr)
+        return None
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if out.returncode != 0 or not lines:
+        print(f"  peer {name} failed ({out.returncode}): {out.stderr[-800:]}", file=sys.stderr)
+        return None
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
