@@ -90,7 +90,11 @@ class MemoryNetwork:
     ) -> MemoryTransport:
         transport = MemoryTransport(on_message, on_close)
         self.sockets.append(transport)
+        self.opened(transport)
         return transport
+
+    def opened(self, transport: MemoryTransport) -> None:
+        """Called with every new socket (a subclass answers on it)."""
 
 
 class FakeOkx(MemoryNetwork):
@@ -105,28 +109,8 @@ class FakeOkx(MemoryNetwork):
         self.on_subscribe: Callable[[MemoryTransport, dict[str, Any]], None] | None = None
         self.changed = asyncio.Event()
 
-    async def __call__(
-        self,
-        url: str,
-        on_message: Callable[[bytes], None],
-        on_close: Callable[[int | None, str], None],
-        *,
-        ssl_context: ssl.SSLContext | None,
-        ping_interval: float,
-        pong_timeout: float,
-        handshake_timeout: float,
-    ) -> MemoryTransport:
-        transport = await super().__call__(
-            url,
-            on_message,
-            on_close,
-            ssl_context=ssl_context,
-            ping_interval=ping_interval,
-            pong_timeout=pong_timeout,
-            handshake_timeout=handshake_timeout,
-        )
+    def opened(self, transport: MemoryTransport) -> None:
         transport.send = functools.partial(self._answer, transport)  # type: ignore[method-assign]
-        return transport
 
     def _answer(self, transport: MemoryTransport, data: bytes) -> None:
         msg = orjson.loads(data)
