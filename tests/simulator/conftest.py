@@ -1,4 +1,4 @@
-"""Shared helpers for simulator tests: a running simulator and a small aiohttp WS client."""
+"""Shared helpers for simulator tests: an aiohttp session and a small WebSocket test client."""
 
 from __future__ import annotations
 
@@ -15,12 +15,6 @@ from okxws.protocol.auth import ApiCredentials, build_login_request
 from okxws.simulator import Simulator
 
 TIMEOUT = 5.0
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as s:
-        yield s
 
 
 @pytest.fixture
