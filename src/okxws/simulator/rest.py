@@ -20,8 +20,9 @@ from okxws.protocol.auth import rest_signature
 from okxws.protocol.errors import ERROR_CODES
 from okxws.protocol.ops import OPS, OpSpec
 
-from .engine import instruments_as_rest, spreads_as_rest
-from .session import Account, execute_op, fail_item
+from .dispatch import execute_op, fail_all
+from .render import instruments_as_rest, spreads_as_rest
+from .session import Account
 
 if TYPE_CHECKING:
     from .server import Simulator
@@ -256,7 +257,6 @@ class _Rest:
     ) -> web.Response:
         """The 11 trading POSTs (okx-protocol.md section 8 table)."""
         spec = _TRADE_POSTS[request.path]
-        op = spec.name
         try:
             parsed = orjson.loads(body or b"{}")
         except orjson.JSONDecodeError:
@@ -267,16 +267,16 @@ class _Rest:
         if not spec.is_batch and len(items) != 1:
             return _err("51000", msg="Parameter body error.")
         if len(items) > spec.max_items:
-            if op == "batch-amend-orders":
-                return _err("51501", msg="Maximum 20 orders can be modified.")
-            return _err("51111", msg="Maximum 20 orders can be placed in bulk.")
+            if spec.action == "amend":
+                return _err("51501", msg=f"Maximum {spec.max_items} orders can be modified.")
+            return _err("51111", msg=f"Maximum {spec.max_items} orders can be placed in bulk.")
         now_ms = in_us // 1000
         exp = request.headers.get("expTime")
         if exp and spec.supports_exp_time and exp.isdigit() and now_ms > int(exp):
             # Recorded on demo 2026-09 (okx-protocol.md 11a.2 #3): code 1, per-item 50036.
-            data = [fail_item(op, i, "50036", str(now_ms)) for i in items]
+            data = fail_all(spec, items, "50036", now_ms)
             return self._reply("1", "All operations failed", data, in_us)
-        code, msg, data = execute_op(self.sim.engine, acct.uid, op, items, now_ms, rest=True)
+        code, msg, data = execute_op(self.sim.engine, acct.uid, spec, items, now_ms, rest=True)
         await self.sim.flush_events()
         return self._reply(code, msg, data, in_us)
 

@@ -22,12 +22,14 @@ from okxws.protocol.auth import login_signature
 from okxws.protocol.channels import channel_conn_kind
 from okxws.protocol.codec import ClientFrameKind, decode_client_frame, encode
 from okxws.protocol.endpoints import ConnKind
-from okxws.protocol.errors import ERROR_CODES
 from okxws.protocol.exceptions import OkxDecodeError
 from okxws.protocol.ops import OPS, OpSpec, is_valid_request_id
 
-from .engine import Engine, EngineArgError, Event, MarketEvent, OrderEvent, resolve_inst_id
+from .dispatch import execute_op, fail_all
+from .engine import Engine, Event, MarketEvent, OrderEvent
 from .faults import FaultKind, FaultRule, Faults
+from .instruments import instrument_by_id
+from .render import error_text
 
 __all__ = [
     "CONN_COUNT_CHANNELS",
@@ -36,10 +38,7 @@ __all__ = [
     "Outcome",
     "ReceivedOp",
     "Session",
-    "execute_op",
-    "fail_item",
     "notice_frame",
-    "op_envelope_code",
 ]
 
 PONG_BYTES: Final = b"pong"
@@ -64,17 +63,10 @@ _DROP: Final = frozenset({FaultKind.DROP})
 _LOGIN_FAULTS: Final = frozenset({FaultKind.FAIL_LOGIN, FaultKind.WITHHOLD, FaultKind.ILLEGAL})
 _SUB_FAULTS: Final = frozenset({FaultKind.TOO_FREQUENT, FaultKind.WITHHOLD, FaultKind.ILLEGAL})
 
-# Texts of recorded frames win over the docs table (okx-protocol.md 11a.5).
-_MSG: Final = {code: info.msg for code, info in ERROR_CODES.items()}
-_MSG["60032"] = "API key doesn't exist"  # login-fail-apikey-not-exist.json has no period
 _NOT_EXIST: Final = (
     "Wrong URL or channel:{},{}:{} doesn't exist. "
     "Please use the correct URL, channel and parameters referring to API document."
 )
-
-
-def _text(code: str) -> str:
-    return _MSG.get(code, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,118 +111,6 @@ def _event(event: str, msg: str, code: str, conn_id: str, rid: str | None = None
     if rid is None:
         return encode({"event": event, "msg": msg, "code": code, "connId": conn_id})
     return encode({"id": rid, "event": event, "msg": msg, "code": code, "connId": conn_id})
-
-
-def op_envelope_code(data: list[dict[str, Any]]) -> str:
-    """``"0"`` all items ok, ``"1"`` all failed, ``"2"`` partial (okx-protocol.md 3.3)."""
-    ok = sum(1 for item in data if item.get("sCode") == "0")
-    if ok == len(data):
-        return "0"
-    return "1" if ok == 0 else "2"
-
-
-def fail_item(op: str, item: Mapping[str, Any], code: str, ts: str) -> dict[str, Any]:
-    """A failed result item of ``op`` in the recorded key order (section 11a.3)."""
-    msg = _text(code)
-    cl = _str(item.get("clOrdId"))
-    oid = _str(item.get("ordId"))
-    if op in ("order", "batch-orders"):
-        return {"tag": _str(item.get("tag")), "ts": ts, "ordId": "", "clOrdId": cl,
-                "sCode": code, "sMsg": msg, "subCode": ""}  # fmt: skip
-    if op in ("cancel-order", "batch-cancel-orders"):
-        return {"ts": ts, "ordId": oid, "clOrdId": cl, "sCode": code, "sMsg": msg}
-    if op in ("amend-order", "batch-amend-orders"):
-        return {"ordId": oid, "clOrdId": cl, "sCode": code, "sMsg": msg,
-                "reqId": _str(item.get("reqId")), "ts": ts, "subCode": ""}  # fmt: skip
-    if op == "sprd-order":
-        return {"clOrdId": cl, "ordId": "", "tag": _str(item.get("tag")), "sCode": code,
-                "sMsg": msg}  # fmt: skip
-    if op == "sprd-amend-order":
-        return {"clOrdId": cl, "ordId": oid, "reqId": _str(item.get("reqId")), "sCode": code,
-                "sMsg": msg}  # fmt: skip
-    return {"clOrdId": cl, "ordId": oid, "sCode": code, "sMsg": msg}
-
-
-def _str(v: object) -> str:
-    return v if isinstance(v, str) else ""
-
-
-def _run_item(
-    engine: Engine, uid: str, op: str, item: Mapping[str, Any], now_ms: int, inst_id: str | None
-) -> dict[str, Any]:
-    if op in ("order", "batch-orders"):
-        return engine.place_order(uid, item, now_ms, inst_id=inst_id)
-    if op in ("cancel-order", "batch-cancel-orders"):
-        return engine.cancel_order(uid, item, now_ms, inst_id=inst_id)
-    if op in ("amend-order", "batch-amend-orders"):
-        return engine.amend_order(uid, item, now_ms, inst_id=inst_id)
-    if op == "sprd-order":
-        return engine.place_spread_order(uid, item, now_ms)
-    if op == "sprd-amend-order":
-        return engine.amend_spread_order(uid, item, now_ms)
-    return engine.cancel_spread_order(uid, item, now_ms)
-
-
-def execute_op(
-    engine: Engine,
-    uid: str,
-    op: str,
-    items: list[dict[str, Any]],
-    now_ms: int,
-    *,
-    rest: bool = False,
-    fail_items: Mapping[int, str] | None = None,
-) -> tuple[str, str, list[dict[str, Any]]]:
-    """Run one (validated) trading op on the engine: returns ``(code, msg, data)``.
-
-    Shared by WS and REST. ``rest``: items name instruments by ``instId`` (REST) instead of
-    ``instIdCode`` (WS since 2026-03: an item with only ``instId`` is missing its code and gets
-    ``sCode`` 50014, section 4.0). ``fail_items``: index -> sCode, not executed (fault switch).
-    """
-    if op in ("mass-cancel", "sprd-mass-cancel"):
-        try:
-            if op == "mass-cancel":
-                result = engine.mass_cancel(uid, items[0], now_ms)
-            else:
-                result = engine.mass_cancel_spread_orders(uid, items[0], now_ms)
-        except EngineArgError as exc:
-            return exc.code, exc.msg, []
-        return "0", "", [result]
-    ts = str(now_ms)
-    data: list[dict[str, Any]] = []
-    seen: set[str] | None = set() if len(items) > 1 else None
-    for i, item in enumerate(items):
-        if fail_items and i in fail_items:
-            data.append(fail_item(op, item, fail_items[i], ts))
-            continue
-        if seen is not None:
-            # Duplicates inside one batch: clOrdId for places (51016), order for amends (51512).
-            key = _batch_key(op, item)
-            if key:
-                if key in seen:
-                    dup = "51016" if op == "batch-orders" else "51512"
-                    data.append(fail_item(op, item, dup, ts))
-                    continue
-                seen.add(key)
-        inst_id: str | None = None
-        if rest and op not in ("sprd-order", "sprd-amend-order", "sprd-cancel-order"):
-            v = item.get("instId")
-            inst_id = v if isinstance(v, str) else ("" if item.get("instIdCode") is None else None)
-        data.append(_run_item(engine, uid, op, item, now_ms, inst_id))
-    code = op_envelope_code(data)
-    if rest and code != "0":
-        return code, "All operations failed" if code == "1" else _text("2"), data
-    return code, "", data
-
-
-def _batch_key(op: str, item: Mapping[str, Any]) -> str:
-    if op == "batch-orders":
-        return _str(item.get("clOrdId"))
-    if op == "batch-amend-orders":
-        oid = _str(item.get("ordId"))
-        cl = _str(item.get("clOrdId"))
-        return "o" + oid if oid else ("c" + cl if cl else "")
-    return ""
 
 
 class Hub:
@@ -367,7 +247,7 @@ def _order_matches(arg: Mapping[str, Any], ev: OrderEvent) -> bool:
         return False
     fam = arg.get("instFamily")
     if fam:
-        inst = resolve_inst_id(ev.inst_id)
+        inst = instrument_by_id(ev.inst_id)
         return inst is not None and inst.inst_family == fam
     return True
 
@@ -434,8 +314,8 @@ class Session:
         return Outcome([_event("error", "Illegal request: " + text, "60012", self.conn_id)])
 
     def _error(self, code: str, rid: str | None = None, msg: str | None = None) -> Outcome:
-        return Outcome([_event("error", _text(code) if msg is None else msg, code, self.conn_id,
-                               rid)])  # fmt: skip
+        text = error_text(code) if msg is None else msg
+        return Outcome([_event("error", text, code, self.conn_id, rid)])
 
     # ------------------------------------------------------------------ login
 
@@ -546,23 +426,23 @@ class Session:
         known = ch in _PUBLIC_CHANNELS or ch in _PRIVATE_CHANNELS or ch in _BUSINESS_CHANNELS
         if home != self.kind:
             if home == "business":
-                return "64001", _text("64001")
+                return "64001", error_text("64001")
             if self.kind == "business":
-                return "64002", _text("64002")
+                return "64002", error_text("64002")
             return "60018", _not_exist(arg)
         if not known:
             return "60018", _not_exist(arg)
         if home != "public" and self.account is None:
-            return "60011", _text("60011")
+            return "60011", error_text("60011")
         if ch in _PUBLIC_CHANNELS:
             iid = arg.get("instId")
-            if not isinstance(iid, str) or resolve_inst_id(iid) is None:
+            if not isinstance(iid, str) or instrument_by_id(iid) is None:
                 return "60018", _not_exist(arg)
         elif ch == "orders":
             if arg.get("instType") not in _ORDERS_INST_TYPES:
                 return "60018", _not_exist(arg)
             iid = arg.get("instId")
-            if iid is not None and (not isinstance(iid, str) or resolve_inst_id(iid) is None):
+            if iid is not None and (not isinstance(iid, str) or instrument_by_id(iid) is None):
                 return "60018", _not_exist(arg)
         return None
 
@@ -633,7 +513,7 @@ class Session:
             return self._illegal(raw)
         assert isinstance(rid, str)
         if spec.conn_kind != self.kind:
-            return self._reply(rid, op, "60028", _text("60028"), [], now_us)
+            return self._reply(rid, op, "60028", error_text("60028"), [], now_us)
         args: list[Any] = msg["args"]
         if not all(isinstance(a, dict) for a in args):
             return self._illegal(raw)
@@ -643,7 +523,7 @@ class Session:
                 return out
         if not args or len(args) > spec.max_items:
             # Batch over 20: the gateway's "Invalid args" (REST has 51111; section 11 q4).
-            return self._reply(rid, op, "60013", _text("60013"), [], now_us)
+            return self._reply(rid, op, "60013", error_text("60013"), [], now_us)
         now_ms = now_us // 1000
         if spec.supports_exp_time and "expTime" in msg:
             exp = msg["expTime"]
@@ -652,15 +532,13 @@ class Session:
             except (TypeError, ValueError):
                 exp_ms = None
             if exp_ms is None:
-                return self._reply(rid, op, "60013", _text("60013"), [], now_us)
+                return self._reply(rid, op, "60013", error_text("60013"), [], now_us)
             if now_ms > exp_ms:
-                ts = str(now_ms)
-                data = [fail_item(op, a, "50036", ts) for a in args]
-                return self._reply(rid, op, "1", "", data, now_us)
+                return self._reply(rid, op, "1", "", fail_all(spec, args, "50036", now_ms), now_us)
         assert self.account is not None
         fail = rule.items if rule is not None and rule.kind is FaultKind.FAIL_ITEMS else None
         code, text, data = execute_op(
-            self.hub.engine, self.account.uid, op, args, now_ms, fail_items=fail
+            self.hub.engine, self.account.uid, spec, args, now_ms, fail_items=fail
         )
         out = self._reply(rid, op, code, text, data, now_us)
         if rule is not None and rule.kind is FaultKind.WITHHOLD:
@@ -682,14 +560,12 @@ class Session:
         if rule.kind is FaultKind.ILLEGAL:
             return self._illegal(raw)
         if rule.kind is FaultKind.TOO_FREQUENT:
-            return self._reply(rid, op, "60014", _text("60014"), [], now_us)
+            return self._reply(rid, op, "60014", error_text("60014"), [], now_us)
         if rule.kind in (FaultKind.REJECT, FaultKind.RATE_LIMIT):
             code = rule.code
-            if not code.startswith("5") or op in ("mass-cancel", "sprd-mass-cancel"):
-                return self._reply(rid, op, code, _text(code), [], now_us)
-            ts = str(now_us // 1000)
-            return self._reply(rid, op, "1", "", [fail_item(op, a, code, ts) for a in args],
-                               now_us)  # fmt: skip
+            if not code.startswith("5") or spec.action == "mass_cancel":
+                return self._reply(rid, op, code, error_text(code), [], now_us)
+            return self._reply(rid, op, "1", "", fail_all(spec, args, code, now_us // 1000), now_us)
         return None
 
     def _reply(
@@ -716,4 +592,4 @@ def _not_exist(arg: Mapping[str, Any]) -> str:
 
 def notice_frame(conn_id: str) -> bytes:
     """The 64008 service-upgrade notice (https://www.okx.com/docs-v5/en/#overview-websocket-notification)."""
-    return _event("notice", _text("64008"), "64008", conn_id)
+    return _event("notice", error_text("64008"), "64008", conn_id)
