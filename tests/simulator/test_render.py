@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from okxws.protocol.ops import OPS
@@ -59,6 +60,9 @@ def test_account_push_data(eng: Engine) -> None:
     theirs = recorded("push-account.json")
     assert list(data) == list(theirs["data"][0])
     assert in_recorded_order(list(data["details"][0]), list(theirs["data"][0]["details"][0]))
+    frame = orjson.loads(render.account_push("u1", data, "snapshot"))
+    assert list(frame) == ["arg", "eventType", "curPage", "lastPage", "data"]
+    assert frame["arg"] == {"channel": "account", "uid": "u1"}
     btc = next(d for d in data["details"] if d["ccy"] == "BTC")
     assert btc["coinUsdPrice"] == "95000" and btc["eqUsd"] == "950000"  # valued on BTC-USDT
 
@@ -67,6 +71,8 @@ def test_market_data(eng: Engine) -> None:
     assert list(eng.ticker("BTC-USDT", 1)) == recorded_item("push-tickers.json")
     assert list(eng.books5("BTC-USDT", 1)) == recorded_item("push-books5.json")
     assert eng.ticker(SPRD, 1)["instType"] == "SPREAD"
+    frame = orjson.loads(render.market_push({"channel": "tickers", "instId": "X"}, {"a": "1"}))
+    assert frame == {"arg": {"channel": "tickers", "instId": "X"}, "data": [{"a": "1"}]}
 
 
 def test_result_items_in_recorded_key_order() -> None:
@@ -108,6 +114,31 @@ def test_failed_items_echo_only_string_fields() -> None:
         assert got["clOrdId"] == "c1" and got.get("tag", "") == ""
         assert got["ordId"] == ("" if spec.action == "place" else "9")
         assert got.get("reqId", "r") == "r"
+
+
+def ordered(raw: bytes) -> list[tuple[str, Any]]:
+    """A frame's items in their wire order (dict equality ignores the order)."""
+    out = orjson.loads(raw)
+    assert isinstance(out, dict)
+    return list(out.items())
+
+
+def test_frames() -> None:
+    login = recorded("login-ok-connid.json")
+    assert ordered(render.event_frame("login", "", "0", login["connId"])) == list(login.items())
+    assert list(orjson.loads(render.event_frame("error", "m", "1", "c", "r"))) == [
+        "id", "event", "msg", "code", "connId"
+    ]  # fmt: skip
+    reply = orjson.loads(render.op_reply("r", "order", "0", "", [], 1, 2))
+    assert list(reply) == list(recorded("op-order-ok-2026.json"))
+    assert list(
+        orjson.loads(render.conn_count_frame("channel-conn-count", "orders", 2, "c"))
+    ) == list(recorded("channel-conn-count.json"))
+    notice = recorded("notice-64008.json")
+    assert ordered(render.notice_frame(notice["connId"])) == list(notice.items())
+    ack = orjson.loads(render.ack_frame("subscribe", {"channel": "orders"}, "c", None))
+    assert list(ack) == list(recorded("subscribe-ok-orders.json"))
+    assert render.error_text("60032") == "API key doesn't exist"  # the recorded text wins
 
 
 def test_reference_data() -> None:

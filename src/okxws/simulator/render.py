@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
+from okxws.protocol.codec import encode
 from okxws.protocol.errors import ERROR_CODES
 from okxws.protocol.ops import OpAction, OrderVenue
 
@@ -22,13 +23,20 @@ from .orders import PENDING_STATES, Fill, ItemResult, Order
 __all__ = [
     "MASS_CANCEL_OK",
     "account_data",
+    "account_push",
     "books5",
     "currencies_as_rest",
     "error_text",
+    "event_frame",
     "failed_item",
     "fmt",
     "instruments_as_rest",
+    "market_push",
+    "not_exist_msg",
+    "notice_frame",
+    "op_reply",
     "order_data",
+    "order_push",
     "positions_data",
     "result_item",
     "spread_order_data",
@@ -44,6 +52,10 @@ _LIST_TIME: Final = "1700000000000"
 # Texts of recorded frames win over the docs table (okx-protocol.md 11a.5).
 _TEXTS: Final = {code: info.msg for code, info in ERROR_CODES.items()}
 _TEXTS["60032"] = "API key doesn't exist"  # login-fail-apikey-not-exist.json has no period
+_NOT_EXIST: Final = (
+    "Wrong URL or channel:{},{}:{} doesn't exist. "
+    "Please use the correct URL, channel and parameters referring to API document."
+)
 
 #: The one item of a successful ``mass-cancel`` / ``sprd-mass-cancel``.
 MASS_CANCEL_OK: Final = {"result": True}
@@ -503,3 +515,79 @@ def failed_item(
         msg=error_text(code),
     )
     return result_item(action, venue, r, ts)
+
+
+# ---------------------------------------------------------------------------- frames
+
+
+def event_frame(event: str, msg: str, code: str, conn_id: str, rid: str | None = None) -> bytes:
+    """``{"event", "msg", "code", "connId"}`` (login results, errors, notices), ``id`` first
+    when the request had one."""
+    if rid is None:
+        return encode({"event": event, "msg": msg, "code": code, "connId": conn_id})
+    return encode({"id": rid, "event": event, "msg": msg, "code": code, "connId": conn_id})
+
+
+def ack_frame(event: str, arg: Mapping[str, Any], conn_id: str, rid: str | None) -> bytes:
+    """A ``subscribe`` / ``unsubscribe`` acknowledgement of one channel."""
+    ack: dict[str, Any] = {"event": event, "arg": arg, "connId": conn_id}
+    return encode(ack if rid is None else {"id": rid, **ack})
+
+
+def conn_count_frame(event: str, channel: str, count: int, conn_id: str) -> bytes:
+    """``channel-conn-count`` (or ``-error``): connections of the account on a channel."""
+    return encode({"event": event, "channel": channel, "connCount": str(count), "connId": conn_id})
+
+
+def op_reply(
+    rid: str, op: str, code: str, msg: str, data: list[dict[str, Any]], in_us: int, out_us: int
+) -> bytes:
+    """A WS API operation response (okx-protocol.md section 3)."""
+    return encode(
+        {
+            "id": rid,
+            "op": op,
+            "code": code,
+            "msg": msg,
+            "data": data,
+            "inTime": str(in_us),
+            "outTime": str(out_us),
+        }
+    )
+
+
+def market_push(arg: Mapping[str, Any], data: Mapping[str, Any]) -> bytes:
+    """A public push (``tickers``, ``books5``): the subscription's ``arg`` and one item."""
+    return encode({"arg": arg, "data": [data]})
+
+
+def order_push(arg: Mapping[str, Any], uid: str, data: Mapping[str, Any]) -> bytes:
+    """An ``orders`` / ``sprd-orders`` push: the subscription's ``arg`` plus ``uid``."""
+    return encode({"arg": {**arg, "uid": uid}, "data": [data]})
+
+
+def account_push(uid: str, data: Mapping[str, Any], event_type: str) -> bytes:
+    """An ``account`` push (https://www.okx.com/docs-v5/en/#trading-account-websocket-account-channel)."""
+    return encode(
+        {
+            "arg": {"channel": "account", "uid": uid},
+            "eventType": event_type,
+            "curPage": 1,
+            "lastPage": True,
+            "data": [data],
+        }
+    )
+
+
+def notice_frame(conn_id: str) -> bytes:
+    """The 64008 service-upgrade notice (https://www.okx.com/docs-v5/en/#overview-websocket-notification)."""
+    return event_frame("notice", error_text("64008"), "64008", conn_id)
+
+
+def not_exist_msg(arg: Mapping[str, Any]) -> str:
+    """The 60018 text naming the channel and its first identifying field."""
+    ch = arg.get("channel", "")
+    for key in ("instId", "instType", "instFamily", "sprdId", "ccy"):
+        if key in arg:
+            return _NOT_EXIST.format(ch, key, arg[key])
+    return _NOT_EXIST.format(ch, "instId", "")

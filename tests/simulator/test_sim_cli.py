@@ -1,17 +1,18 @@
-"""``okxws sim`` as a subprocess, and TLS with the generated CA."""
+"""The ``okxws sim`` command contract: one JSON line, exit 0 on SIGTERM.
+
+(It tests ``okxws.cli``; its place is ``tests/test_cli.py`` once the CLI gets its own tests.)
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import signal
-import ssl
 import sys
 
 import aiohttp
 
 from okxws.cli import build_parser, main
-from okxws.simulator import Simulator
 
 
 async def test_cli_prints_one_json_line_and_exits_0_on_sigterm() -> None:
@@ -49,22 +50,3 @@ async def test_cli_prints_one_json_line_and_exits_0_on_sigterm() -> None:
 def test_cli_help_and_version(capsys: object) -> None:
     assert main([]) == 0
     assert "sim" in build_parser().format_help()
-
-
-async def test_tls_with_ca_file() -> None:
-    async with Simulator(tls=True) as sim:
-        assert sim.ws_base_url.startswith("wss://") and sim.ca_file is not None
-        ctx = ssl.create_default_context(cafile=sim.ca_file)
-        async with aiohttp.ClientSession() as http:
-            async with http.get(sim.rest_base_url + "/api/v5/public/time", ssl=ctx) as r:
-                assert (await r.json())["code"] == "0"
-            async with http.ws_connect(sim.ws_base_url + "/ws/v5/public", ssl=ctx) as ws:
-                await ws.send_str("ping")
-                assert await ws.receive_str(timeout=5) == "pong"
-
-
-async def test_close_is_idempotent() -> None:
-    sim = Simulator()
-    await sim.start()
-    await sim.close()
-    await sim.close()
