@@ -1,12 +1,21 @@
-"""A price-time-priority limit book: two sides of price levels, depth and trade statistics.
+"""A price-time-priority limit book: two sides of price levels, depth, trade statistics, and a
+sequence of committed changes for the incremental order-book channels.
 
 Prices are integer ticks and sizes integer lots. Each level keeps its orders in arrival order.
-https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-order-book-channel
+Every change to a level (an order added or removed, or its open size changed, see
+:meth:`Book.touch`) is remembered until :meth:`Book.commit` closes the batch under a new
+``seqId``; :meth:`Book.changes_since` then tells a reader which levels changed after the
+``seqId`` it last sent, with their current sizes (size 0: the level is gone). That is what the
+``books`` / ``books-l2-tbt`` updates carry, with ``prevSeqId`` = the reader's previous
+``seqId``; a reader whose ``seqId`` is older than the log needs a snapshot (:meth:`Book.depth`).
+OKX's rules: https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-order-book-channel
+(okx-streams-rest.md sections 1.3-1.5).
 """
 
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Final, Generic, NamedTuple, Protocol, TypeVar
@@ -15,7 +24,10 @@ from okxws.protocol.ops import OrderVenue
 
 from .instruments import Instrument
 
-__all__ = ["Book", "BookOrder", "Level", "Side"]
+__all__ = ["BOOK_LOG_LIMIT", "Book", "BookDelta", "BookOrder", "Level", "Side"]
+
+#: Committed batches a book remembers for :meth:`Book.changes_since`.
+BOOK_LOG_LIMIT: Final = 1024
 
 _D0: Final = Decimal(0)
 
@@ -42,15 +54,31 @@ class Level(NamedTuple):
     orders: int
 
 
+class BookDelta(NamedTuple):
+    """The levels that changed after ``prev_seq_id``, as of ``seq_id``, best first.
+
+    ``prev_seq_id == seq_id`` and no levels: nothing changed (OKX's keep-alive update).
+    """
+
+    prev_seq_id: int
+    seq_id: int
+    bids: list[Level]
+    asks: list[Level]
+
+
+_LevelKey = tuple[bool, int]  # (is_bid, px_ticks)
+
+
 class Side(Generic[OrderT]):
     """One side of a book: ``prices`` ascending, each level an insertion-ordered dict."""
 
-    __slots__ = ("is_bid", "levels", "prices")
+    __slots__ = ("_touched", "is_bid", "levels", "prices")
 
-    def __init__(self, is_bid: bool) -> None:
+    def __init__(self, is_bid: bool, touched: dict[_LevelKey, None]) -> None:
         self.is_bid = is_bid
         self.levels: dict[int, dict[str, OrderT]] = {}
         self.prices: list[int] = []
+        self._touched = touched
 
     def best(self) -> int | None:
         """The best price (highest bid, lowest ask), or ``None`` if the side is empty."""
@@ -70,6 +98,7 @@ class Side(Generic[OrderT]):
             bisect.insort(self.prices, px)
         lvl[o.ord_id] = o
         o.resting = True
+        self._touched[(self.is_bid, px)] = None
 
     def remove(self, o: OrderT, px: int) -> None:
         lvl = self.levels[px]
@@ -79,6 +108,7 @@ class Side(Generic[OrderT]):
             del self.levels[px]
             p = self.prices
             del p[bisect.bisect_left(p, px)]
+        self._touched[(self.is_bid, px)] = None
 
     def level(self, px: int) -> Level:
         """The level at ``px`` (``lots`` 0 if there is none)."""
@@ -105,6 +135,8 @@ class Book(Generic[OrderT]):
     """
 
     __slots__ = (
+        "_log",
+        "_touched",
         "asks",
         "bids",
         "high",
@@ -117,6 +149,7 @@ class Book(Generic[OrderT]):
         "mid",
         "min_sz",
         "open_ticks",
+        "seq_id",
         "tick",
         "venue",
         "vol_ccy",
@@ -142,8 +175,9 @@ class Book(Generic[OrderT]):
         self.lot = lot
         self.min_sz = min_sz
         self.mid = int(mid_px / tick)
-        self.bids: Side[OrderT] = Side(True)
-        self.asks: Side[OrderT] = Side(False)
+        self._touched: dict[_LevelKey, None] = {}
+        self.bids: Side[OrderT] = Side(True, self._touched)
+        self.asks: Side[OrderT] = Side(False, self._touched)
         self.open_ticks = self.mid
         self.last_ticks: int | None = None
         self.last_lots = 0
@@ -151,6 +185,9 @@ class Book(Generic[OrderT]):
         self.low = self.mid
         self.vol_lots = 0
         self.vol_ccy = _D0
+        #: The ``seqId`` of the last committed batch of changes (OKX's smallest is 0).
+        self.seq_id = 0
+        self._log: deque[tuple[int, int, tuple[_LevelKey, ...]]] = deque(maxlen=BOOK_LOG_LIMIT)
 
     # ------------------------------------------------------------------ orders
 
@@ -169,6 +206,11 @@ class Book(Generic[OrderT]):
     def remove(self, o: OrderT) -> None:
         assert o.px_ticks is not None
         (self.bids if o.buy else self.asks).remove(o, o.px_ticks)
+
+    def touch(self, o: OrderT) -> None:
+        """The open size of resting ``o`` changed in place (a fill or a resize)."""
+        assert o.px_ticks is not None
+        self._touched[(o.buy, o.px_ticks)] = None
 
     def crosses(self, buy: bool, px_ticks: int) -> bool:
         """An order at ``px_ticks`` would trade now."""
@@ -193,6 +235,38 @@ class Book(Generic[OrderT]):
     def last_or_mid(self) -> int:
         """The last trade price, or the mid before any trade (ticks)."""
         return self.mid if self.last_ticks is None else self.last_ticks
+
+    # ------------------------------------------------------------------ sequence of changes
+
+    def commit(self, stride: int = 1) -> int:
+        """Close the batch of level changes since the last commit under a new ``seqId``.
+
+        Nothing changed: the ``seqId`` stays. ``stride`` > 1 makes ids jump, as OKX's do.
+        Returns the current ``seqId``.
+        """
+        if self._touched:
+            prev = self.seq_id
+            self.seq_id = prev + stride
+            self._log.append((prev, self.seq_id, tuple(self._touched)))
+            self._touched.clear()
+        return self.seq_id
+
+    def changes_since(self, seq_id: int) -> BookDelta | None:
+        """The levels that changed in the batches committed after ``seq_id``, with their
+        current sizes; ``None`` if ``seq_id`` is not a committed ``seqId`` the log still holds
+        (the reader must start again from a snapshot)."""
+        if seq_id == self.seq_id:
+            return BookDelta(seq_id, seq_id, [], [])
+        keys: dict[_LevelKey, None] = {}
+        for prev, _seq, touched in reversed(self._log):
+            keys.update(dict.fromkeys(touched))
+            if prev == seq_id:
+                break
+        else:
+            return None
+        bids = sorted((self.bids.level(p) for is_bid, p in keys if is_bid), reverse=True)
+        asks = sorted(self.asks.level(p) for is_bid, p in keys if not is_bid)
+        return BookDelta(seq_id, self.seq_id, bids, asks)
 
     def depth(self, n: int) -> tuple[list[Level], list[Level]]:
         """The best ``n`` levels of each side: ``(bids, asks)``, best first."""

@@ -155,6 +155,7 @@ class Engine:
         self._mm = MarketMaker(self._rng, self._ids, mm_levels)
         for book in self._books.values():
             self._mm.requote(book, self, 0)
+            book.commit()  # seqId 1: the first quotes
         self._dirty_mkt.clear()
 
     # ------------------------------------------------------------------ accounts, outbox
@@ -193,6 +194,8 @@ class Engine:
                 out.append(BalanceEvent(uid, data))
                 ledger.changed.clear()
             changed.clear()
+        for book in self._books.values():
+            book.commit()
         if self._dirty_mkt:
             out.extend(MarketEvent(k) for k in self._dirty_mkt)
             self._dirty_mkt = {}
@@ -393,6 +396,8 @@ class Engine:
             o.set_price(new_ticks)
         if new_lots != o.sz_lots:
             o.set_lots(new_lots)
+            if o.resting:
+                book.touch(o)
         if inst is not None:
             self._ledgers[o.uid].change_hold(o, more, self._now)
         o.amended = True

@@ -98,6 +98,7 @@ class MarketMaker:
             if cur is not None:
                 if cur.sz_lots - cur.filled_lots != lots:
                     cur.sz_lots = cur.filled_lots + lots
+                    book.touch(cur)
                     changed = True
                 continue
             buy, px = key

@@ -129,5 +129,7 @@ def _cross(t: Order, m: Order, px_ticks: int, lots: int, trades: Trades) -> None
     book.record_trade(px_ticks, lots, volume)
     if m.filled_lots >= m.sz_lots:
         book.remove(m)
+    else:
+        book.touch(m)
     trades.filled(m, px_ticks, lots, True, trade_id)
     trades.filled(t, px_ticks, lots, False, trade_id)
