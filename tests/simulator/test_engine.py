@@ -472,3 +472,19 @@ def test_random_sequences_keep_invariants(
         for d in e.balance(uid)["details"]:
             for k in ("availBal", "cashBal", "frozenBal"):
                 assert Decimal(d[k]) >= 0, d
+
+
+def test_pushes_nobody_hears_are_not_rendered(eng: Engine) -> None:
+    heard: list[tuple[str, str]] = []
+
+    def audience(uid: str, channel: str) -> bool:
+        heard.append((uid, channel))
+        return channel == "sprd-orders"
+
+    eng.audience = audience
+    eng.place("book", "u1", limit("buy", "90000", "0.01"), 1)
+    eng.place("spread", "u1", spread("buy", "40", "0.01"), 2)
+    ev = eng.drain_events()
+    assert [type(e).__name__ for e in ev] == ["OrderEvent", "MarketEvent", "MarketEvent"]
+    assert ("u1", "orders") in heard and ("u1", "account") in heard
+    assert eng.balance("u1")["details"][0]["frozenBal"] == "900"  # the state moved all the same

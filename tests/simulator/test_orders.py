@@ -7,7 +7,10 @@ from decimal import Decimal
 
 from okxws.simulator.engine import Engine
 from okxws.simulator.orders import (
+    IMMEDIATE_TYPES,
+    MARKET_TYPES,
     PENDING_STATES,
+    POST_ONLY_TYPES,
     CancelSource,
     Ids,
     Order,
@@ -27,11 +30,11 @@ def test_enum_values_are_okx_words() -> None:
     assert [s.value for s in OrderState] == ["live", "partially_filled", "filled", "canceled"]
     assert {OrderState.LIVE, OrderState.PARTIALLY_FILLED} == PENDING_STATES
     assert CancelSource.SELF_TRADE.value == "32" and CancelSource.POST_ONLY_WOULD_TAKE.value == "31"
-    assert {t for t in OrdType if t.is_market} == {OrdType.MARKET, OrdType.OPTIMAL_LIMIT_IOC}
-    assert {t for t in OrdType if t.is_post_only} == {OrdType.POST_ONLY, OrdType.MMP_AND_POST_ONLY}
-    assert {t for t in OrdType if not t.rests} == {
+    assert {OrdType.MARKET, OrdType.OPTIMAL_LIMIT_IOC} == MARKET_TYPES
+    assert {OrdType.POST_ONLY, OrdType.MMP_AND_POST_ONLY} == POST_ONLY_TYPES
+    assert {
         OrdType.MARKET, OrdType.OPTIMAL_LIMIT_IOC, OrdType.IOC, OrdType.FOK
-    }  # fmt: skip
+    } == IMMEDIATE_TYPES  # fmt: skip
 
 
 def test_order_domain_values() -> None:

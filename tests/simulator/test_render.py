@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from okxws.protocol.ops import OPS
 from okxws.simulator import render
@@ -44,6 +46,13 @@ def test_fmt(value: str, text: str) -> None:
     assert render.fmt(Decimal(value)) == text
 
 
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_fmt_is_plain_notation_without_trailing_zeros(d: Decimal) -> None:
+    plain = format(d, "f")
+    expect = "0" if not d else (plain.rstrip("0").rstrip(".") if "." in plain else plain)
+    assert render.fmt(d) == expect
+
+
 def test_orders_push_and_sprd_orders_push(eng: Engine) -> None:
     eng.place("book", "u1", limit("buy", "94000", "0.01"), 1)
     (live,) = order_pushes(eng.drain_events())
@@ -77,29 +86,29 @@ def test_market_data(eng: Engine) -> None:
 
 def test_result_items_in_recorded_key_order() -> None:
     r = ItemResult("1", "c", "t", "q", "0", "m", "")
-    assert list(render.result_item("place", "book", r, "5")) == recorded_item(
+    assert list(render.item_shape("place", "book")(r, "5")) == recorded_item(
         "op-order-ok-2026.json"
     )
-    assert list(render.result_item("cancel", "book", r, "5")) == recorded_item(
+    assert list(render.item_shape("cancel", "book")(r, "5")) == recorded_item(
         "op-cancel-fail-not-exist.json"
     )
-    amend = list(render.result_item("amend", "book", r, "5"))
+    amend = list(render.item_shape("amend", "book")(r, "5"))
     assert amend == [*recorded_item("op-amend-ok-2024.json"), "subCode"]  # subCode since 2026-03
     for name in ("op-order-fail-account-mode.json", "op-order-fail-insufficient-balance.json"):
         assert in_recorded_order(
-            list(render.result_item("place", "book", r, "5")), recorded_item(name)
+            list(render.item_shape("place", "book")(r, "5")), recorded_item(name)
         )
-    assert list(render.result_item("cancel", "spread", r, "5")) == recorded_item(
+    assert list(render.item_shape("cancel", "spread")(r, "5")) == recorded_item(
         "op-cancel-ok-2021.json"
     )  # the recorded 2021 cancel has the shape spreads still use
-    assert list(render.result_item("place", "spread", r, "5")) == [
+    assert list(render.item_shape("place", "spread")(r, "5")) == [
         "clOrdId",
         "ordId",
         "tag",
         "sCode",
         "sMsg",
     ]
-    assert list(render.result_item("amend", "spread", r, "5")) == [
+    assert list(render.item_shape("amend", "spread")(r, "5")) == [
         "clOrdId", "ordId", "reqId", "sCode", "sMsg"
     ]  # fmt: skip
 

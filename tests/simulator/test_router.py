@@ -103,3 +103,13 @@ def test_conn_counts_and_conn_ids(eng: Engine) -> None:
     assert r.conn_count("u", "orders", "x", False) == 0
     cid = r.new_conn_id()
     assert len(cid) == 8 and int(cid, 16) >= 0
+
+
+def test_listens_is_the_engines_audience(eng: Engine) -> None:
+    r = Router(eng)
+    assert not r.listens("u1", "orders")
+    s = _logged_in(r, "a", "u1", account=[{"channel": "account"}])
+    assert r.listens("u1", "account") and not r.listens("u1", "orders")
+    assert not r.listens("u2", "account")
+    r.remove(s)
+    assert not r.listens("u1", "account")

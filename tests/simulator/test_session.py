@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import orjson
@@ -134,7 +133,7 @@ def test_subscribe_flood_60014() -> None:
 def test_replies_are_immutable() -> None:
     _, s = make()
     reply = s.handle("ping", NOW_US)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         reply.delay = 1.0  # type: ignore[misc]
     assert NO_REPLY.frames == () and NO_REPLY.drop is None
 

@@ -70,15 +70,15 @@ _LevelKey = tuple[bool, int]  # (is_bid, px_ticks)
 
 
 class Side(Generic[OrderT]):
-    """One side of a book: ``prices`` ascending, each level an insertion-ordered dict."""
+    """One side of a book: ``prices`` ascending, each level an insertion-ordered dict (changed
+    through :meth:`Book.add` / :meth:`Book.remove`)."""
 
-    __slots__ = ("_touched", "is_bid", "levels", "prices")
+    __slots__ = ("is_bid", "levels", "prices")
 
-    def __init__(self, is_bid: bool, touched: dict[_LevelKey, None]) -> None:
+    def __init__(self, is_bid: bool) -> None:
         self.is_bid = is_bid
         self.levels: dict[int, dict[str, OrderT]] = {}
         self.prices: list[int] = []
-        self._touched = touched
 
     def best(self) -> int | None:
         """The best price (highest bid, lowest ask), or ``None`` if the side is empty."""
@@ -89,26 +89,6 @@ class Side(Generic[OrderT]):
 
     def best_first(self) -> Iterator[int]:
         return reversed(self.prices) if self.is_bid else iter(self.prices)
-
-    def add(self, o: OrderT, px: int) -> None:
-        """Rest ``o`` at ``px``, behind the orders already there."""
-        lvl = self.levels.get(px)
-        if lvl is None:
-            lvl = self.levels[px] = {}
-            bisect.insort(self.prices, px)
-        lvl[o.ord_id] = o
-        o.resting = True
-        self._touched[(self.is_bid, px)] = None
-
-    def remove(self, o: OrderT, px: int) -> None:
-        lvl = self.levels[px]
-        del lvl[o.ord_id]
-        o.resting = False
-        if not lvl:
-            del self.levels[px]
-            p = self.prices
-            del p[bisect.bisect_left(p, px)]
-        self._touched[(self.is_bid, px)] = None
 
     def level(self, px: int) -> Level:
         """The level at ``px`` (``lots`` 0 if there is none)."""
@@ -176,8 +156,8 @@ class Book(Generic[OrderT]):
         self.min_sz = min_sz
         self.mid = int(mid_px / tick)
         self._touched: dict[_LevelKey, None] = {}
-        self.bids: Side[OrderT] = Side(True, self._touched)
-        self.asks: Side[OrderT] = Side(False, self._touched)
+        self.bids: Side[OrderT] = Side(True)
+        self.asks: Side[OrderT] = Side(False)
         self.open_ticks = self.mid
         self.last_ticks: int | None = None
         self.last_lots = 0
@@ -200,12 +180,30 @@ class Book(Generic[OrderT]):
         return self.asks if buy else self.bids
 
     def add(self, o: OrderT) -> None:
-        assert o.px_ticks is not None
-        (self.bids if o.buy else self.asks).add(o, o.px_ticks)
+        """Rest ``o`` at its price, behind the orders already there."""
+        px = o.px_ticks
+        assert px is not None
+        side = self.bids if o.buy else self.asks
+        lvl = side.levels.get(px)
+        if lvl is None:
+            lvl = side.levels[px] = {}
+            bisect.insort(side.prices, px)
+        lvl[o.ord_id] = o
+        o.resting = True
+        self._touched[(o.buy, px)] = None
 
     def remove(self, o: OrderT) -> None:
-        assert o.px_ticks is not None
-        (self.bids if o.buy else self.asks).remove(o, o.px_ticks)
+        """Take the resting ``o`` off the book."""
+        px = o.px_ticks
+        assert px is not None
+        side = self.bids if o.buy else self.asks
+        lvl = side.levels[px]
+        del lvl[o.ord_id]
+        o.resting = False
+        if not lvl:
+            del side.levels[px]
+            del side.prices[bisect.bisect_left(side.prices, px)]
+        self._touched[(o.buy, px)] = None
 
     def touch(self, o: OrderT) -> None:
         """The open size of resting ``o`` changed in place (a fill or a resize)."""

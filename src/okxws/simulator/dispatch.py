@@ -15,7 +15,7 @@ from okxws.protocol.ops import OpAction, OpSpec, OrderVenue
 
 from .engine import Engine
 from .orders import EngineArgError, ItemResult
-from .render import MASS_CANCEL_OK, error_text, failed_item, result_item
+from .render import MASS_CANCEL_OK, error_text, failed_item, item_shape
 
 __all__ = ["execute_op", "fail_all", "op_envelope_code"]
 
@@ -32,6 +32,8 @@ _DUPLICATE_CODES: Final[Mapping[OpAction, str]] = {"place": "51016", "amend": "5
 
 def op_envelope_code(data: list[dict[str, Any]]) -> str:
     """``"0"`` all items ok, ``"1"`` all failed, ``"2"`` partial (okx-protocol.md 3.3)."""
+    if len(data) == 1:  # the common case, without the generator
+        return "0" if data[0].get("sCode") == "0" else "1"
     ok = sum(1 for item in data if item.get("sCode") == "0")
     if ok == len(data):
         return "0"
@@ -91,6 +93,7 @@ def execute_op(
             return exc.code, exc.msg, []
         return "0", "", [dict(MASS_CANCEL_OK)]
     call = _ITEM_CALLS[action]
+    shape = item_shape(action, venue)  # once per operation, not per item
     ts = str(now_ms)
     data: list[dict[str, Any]] = []
     dup_code = _DUPLICATE_CODES.get(action) if len(items) > 1 else None
@@ -108,7 +111,7 @@ def execute_op(
                 seen.add(key)
         inst_id = _rest_inst_id(item) if rest and spec.needs_inst else None
         result = call(engine, venue, uid, item, now_ms, inst_id=inst_id)
-        data.append(result_item(action, venue, result, ts))
+        data.append(shape(result, ts))
     code = op_envelope_code(data)
     if rest and code != "0":
         return code, "All operations failed" if code == "1" else error_text("2"), data

@@ -8,7 +8,7 @@ Time is an argument (``now_ms``); randomness comes only from ``random.Random(see
 same seed and the same calls give the same ids, prices and events.
 
 Each operation returns an :class:`~okxws.simulator.orders.ItemResult` (rendered by
-:func:`~okxws.simulator.render.result_item`) and appends what must be pushed to an outbox read
+:func:`~okxws.simulator.render.item_shape`) and appends what must be pushed to an outbox read
 by :meth:`Engine.drain_events`: one :class:`OrderEvent` per ``orders``/``sprd-orders`` push as it
 happens, then (coalesced per drain) one :class:`BalanceEvent` per user with the currencies that
 changed and one :class:`MarketEvent` per book that changed.
@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 from okxws.protocol.ops import OrderVenue
 
@@ -56,8 +55,10 @@ from .order_rules import (
     resolve_instrument,
 )
 from .orders import (
+    MARKET_TYPES,
     MM_UID,
     PENDING_STATES,
+    POST_ONLY_TYPES,
     CancelSource,
     EngineArgError,
     Fill,
@@ -86,8 +87,11 @@ _D1: Final = Decimal(1)
 _CANCELED: Final = OrderState.CANCELED
 
 
-@dataclass(frozen=True, slots=True)
-class OrderEvent:
+# The outbox records are NamedTuples: immutable, and half the cost of a frozen dataclass to make
+# (three per operation).
+
+
+class OrderEvent(NamedTuple):
     """One ``orders`` (or ``sprd-orders``) push: ``data`` is the full order object.
 
     https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-order-channel
@@ -100,8 +104,7 @@ class OrderEvent:
     data: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class BalanceEvent:
+class BalanceEvent(NamedTuple):
     """One ``account`` push data item for ``uid`` (``details`` = the currencies that changed).
 
     https://www.okx.com/docs-v5/en/#trading-account-websocket-account-channel
@@ -111,14 +114,17 @@ class BalanceEvent:
     data: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class MarketEvent:
+class MarketEvent(NamedTuple):
     """The book / ticker of ``inst_id`` (an instId or a sprdId) changed."""
 
     inst_id: str
 
 
 Event = OrderEvent | BalanceEvent | MarketEvent
+
+
+def _everyone(uid: str, channel: str) -> bool:
+    return True
 
 
 class Engine:
@@ -130,6 +136,10 @@ class Engine:
     """
 
     def __init__(self, seed: int = 0, *, history_limit: int = 100_000, mm_levels: int = 5) -> None:
+        #: Who listens: ``audience(uid, channel)`` is False when no session would receive that
+        #: account's ``orders`` / ``sprd-orders`` / ``account`` pushes, so the engine does not
+        #: render them (a push is a snapshot, rendered when it happens). Default: everyone.
+        self.audience: Callable[[str, str], bool] = _everyone
         self._rng = random.Random(seed)
         self._ids = Ids(self._rng)
         self._history_limit = history_limit
@@ -189,15 +199,17 @@ class Engine:
         self._events = []
         changed = self._changed_ledgers
         if changed:
+            audience = self.audience
             for uid, ledger in changed.items():
-                data = render.account_data(ledger, ledger.changed, self._usd_price, self._now)
-                out.append(BalanceEvent(uid, data))
+                if audience(uid, "account"):
+                    data = render.account_data(ledger, ledger.changed, self._usd_price, self._now)
+                    out.append(BalanceEvent(uid, data))
                 ledger.changed.clear()
             changed.clear()
-        for book in self._books.values():
-            book.commit()
         if self._dirty_mkt:
-            out.extend(MarketEvent(k) for k in self._dirty_mkt)
+            for key in self._dirty_mkt:  # every change of a level also marks its book dirty
+                self._books[key].commit()
+            out += [MarketEvent(k) for k in self._dirty_mkt]
             self._dirty_mkt = {}
         return out
 
@@ -257,10 +269,8 @@ class Engine:
                 ledger.check_reduce_only(inst, req.buy)
             hold, sz_lots = self._order_hold(book, uid, req)
             ledger.check_funds(inst, hold, now)
-        o = Order(
-            uid, self._ids.order_id(), book, req.buy, req.ord_type, req.px_ticks, sz_lots, now
-        )
-        o.sz = req.sz
+        oid = self._ids.order_id()
+        o = Order(uid, oid, book, req.buy, req.ord_type, req.px_ticks, sz_lots, now, req.sz)
         o.cl_ord_id = req.cl_ord_id
         o.tag = req.tag
         o.td_mode = req.td_mode
@@ -290,7 +300,7 @@ class Engine:
         inst = req.inst
         assert inst is not None
         buy = req.buy
-        if not req.ord_type.is_market:
+        if req.ord_type not in MARKET_TYPES:
             assert req.px_ticks is not None
             cost = req.px_ticks * book.tick * req.sz
             return order_hold(inst, buy, cost=cost, base=req.sz), req.sz_lots
@@ -379,7 +389,7 @@ class Engine:
             self.finish(o, OrderState.FILLED, None)
             return
         price_changed = new_ticks != o.px_ticks
-        if price_changed and o.ord_type.is_post_only and book.crosses(o.buy, new_ticks):
+        if price_changed and o.ord_type in POST_ONLY_TYPES and book.crosses(o.buy, new_ticks):
             raise Reject(*AMEND_WOULD_TAKE)
         inst = book.inst
         more = _D0
@@ -402,7 +412,7 @@ class Engine:
             self._ledgers[o.uid].change_hold(o, more, self._now)
         o.amended = True
         o.u_time = self._now
-        self.market_changed(book)
+        self._dirty_mkt[book.key] = None
         self._push(o, None)
         if requeue:
             matching.submit(o, self)
@@ -499,7 +509,7 @@ class Engine:
         book = o.book
         if o.resting:
             book.remove(o)
-            self.market_changed(book)
+            self._dirty_mkt[book.key] = None
         o.state = state
         o.u_time = self._now
         if o.is_mm:
@@ -524,9 +534,10 @@ class Engine:
             return
         inst = o.book.inst
         if inst is None:
-            data = render.spread_order_data(o, fill)
-            self._events.append(OrderEvent(o.uid, "sprd-orders", "", o.book.key, data))
-        else:
+            if self.audience(o.uid, "sprd-orders"):
+                data = render.spread_order_data(o, fill)
+                self._events.append(OrderEvent(o.uid, "sprd-orders", "", o.book.key, data))
+        elif self.audience(o.uid, "orders"):
             data = render.order_data(o, fill)
             self._events.append(OrderEvent(o.uid, "orders", inst.inst_type, inst.inst_id, data))
 

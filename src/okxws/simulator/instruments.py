@@ -8,7 +8,7 @@ is in :mod:`okxws.simulator.render`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
@@ -53,11 +53,11 @@ class Instrument:
     exp_time: str = ""
     lever: Decimal = Decimal(1)
     max_lever: str = ""
+    #: SPOT: cash trading, no positions (derived from ``inst_type``).
+    is_spot: bool = field(init=False)
 
-    @property
-    def is_spot(self) -> bool:
-        """True for SPOT instruments (cash trading, no positions)."""
-        return self.inst_type == "SPOT"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_spot", self.inst_type == "SPOT")
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,7 +139,7 @@ class Ledger:
     def check_funds(self, inst: Instrument, hold: Hold, now: int) -> None:
         """Reject the order (``51008``) if ``hold.need`` is not available."""
         b = self.balance(hold.ccy, now)
-        if hold.need > b.available:
+        if hold.need > b.cash - b.on_orders - b.margin:
             what, sub = ("balance", "1000") if inst.is_spot else ("margin", "1001")
             raise Reject("51008", f"Order failed. Insufficient {hold.ccy} {what} in account.", sub)
 

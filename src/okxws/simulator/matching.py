@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Final, Protocol
 
 from .book import Book
-from .orders import CancelSource, Order, OrderState, OrdType
+from .orders import IMMEDIATE_TYPES, POST_ONLY_TYPES, CancelSource, Order, OrderState, OrdType
 
 __all__ = ["Trades", "match", "preview", "submit"]
 
@@ -75,7 +75,7 @@ def submit(o: Order, trades: Trades) -> None:
     """Match the new (or re-priced) order ``o`` as taker, then rest it or end it."""
     book = o.book
     px = o.px_ticks
-    if o.ord_type.is_post_only and px is not None and book.crosses(o.buy, px):
+    if o.ord_type in POST_ONLY_TYPES and px is not None and book.crosses(o.buy, px):
         trades.finish(o, OrderState.CANCELED, CancelSource.POST_ONLY_WOULD_TAKE)
         return
     if o.ord_type is OrdType.FOK:
@@ -90,7 +90,7 @@ def submit(o: Order, trades: Trades) -> None:
             trades.finish(o, OrderState.CANCELED, CancelSource.UNFILLED_REMAINDER)
         else:
             trades.finish(o, OrderState.FILLED, None)
-    elif not o.ord_type.rests:
+    elif o.ord_type in IMMEDIATE_TYPES:
         trades.finish(o, OrderState.CANCELED, CancelSource.UNFILLED_REMAINDER)
     else:
         book.add(o)

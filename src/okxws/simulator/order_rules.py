@@ -20,7 +20,7 @@ from okxws.protocol.ops import OrderVenue
 
 from .book import Book
 from .instruments import Instrument, Spread, instrument_by_code, instrument_by_id, spread_by_id
-from .orders import EngineArgError, OrderState, OrdType, Reject
+from .orders import MARKET_TYPES, EngineArgError, OrderState, OrdType, Reject
 
 __all__ = [
     "AMEND_NO_FUNDS",
@@ -158,10 +158,12 @@ def _units(d: Decimal, unit: Decimal) -> int | None:
 
 
 def _required(args: Mapping[str, object], names: tuple[str, ...]) -> list[str]:
-    values = [arg_text(args, name) for name in names]
-    for name, value in zip(names, values, strict=True):
+    values: list[str] = []
+    for name in names:
+        value = arg_text(args, name)
         if not value:
             raise Reject("50014", f"Parameter {name} can not be empty")
+        values.append(value)
     return values
 
 
@@ -274,7 +276,7 @@ def _check_book_place(
         raise Reject("51000", "Parameter tdMode error")
     sz = _size(sz_raw)
     px_ticks: int | None = None
-    if not ord_type.is_market:
+    if ord_type not in MARKET_TYPES:
         px_raw = arg_text(args, "px")
         if not px_raw:
             raise Reject("50014", "Parameter px can not be empty")
@@ -322,7 +324,7 @@ def _check_spread_place(args: Mapping[str, object], cl: str, tag: str) -> NewOrd
     if sz < sp.min_sz:
         raise Reject("51020", _MSG_MIN)
     px_ticks: int | None = None
-    if not ord_type.is_market:
+    if ord_type not in MARKET_TYPES:
         px_raw = arg_text(args, "px")
         if not px_raw:
             raise Reject("50014", "Parameter px can not be empty")
@@ -343,7 +345,8 @@ def _check_spread_place(args: Mapping[str, object], cl: str, tag: str) -> NewOrd
 # ---------------------------------------------------------------------------- amend, cancel
 
 
-def _ids(args: Mapping[str, object]) -> tuple[str, str]:
+def check_cancel(args: Mapping[str, object]) -> tuple[str, str]:
+    """A cancel (and an amend) names its order: ``(ordId, clOrdId)``."""
     ord_id = arg_text(args, "ordId")
     cl = arg_text(args, "clOrdId")
     if not ord_id and not cl:
@@ -351,14 +354,9 @@ def _ids(args: Mapping[str, object]) -> tuple[str, str]:
     return ord_id, cl
 
 
-def check_cancel(args: Mapping[str, object]) -> tuple[str, str]:
-    """A cancel names its order: ``(ordId, clOrdId)``."""
-    return _ids(args)
-
-
 def check_amend(args: Mapping[str, object]) -> tuple[str, str, str, str]:
     """An amend names its order and a change: ``(ordId, clOrdId, newSz, newPx)``."""
-    ord_id, cl = _ids(args)
+    ord_id, cl = check_cancel(args)
     req = arg_text(args, "reqId")
     if req and not _is_id(req, 32):
         raise Reject("51000", "Parameter reqId error")

@@ -18,8 +18,11 @@ from okxws.protocol.ops import OrderVenue
 from .book import Book
 
 __all__ = [
+    "IMMEDIATE_TYPES",
+    "MARKET_TYPES",
     "MM_UID",
     "PENDING_STATES",
+    "POST_ONLY_TYPES",
     "CancelSource",
     "EngineArgError",
     "Fill",
@@ -73,25 +76,13 @@ class OrdType(enum.StrEnum):
     MMP = "mmp"
     MMP_AND_POST_ONLY = "mmp_and_post_only"
 
-    @property
-    def is_market(self) -> bool:
-        """Has no price: takes what the book offers now."""
-        return self in _MARKET
 
-    @property
-    def is_post_only(self) -> bool:
-        """Must not take liquidity."""
-        return self in _POST_ONLY
-
-    @property
-    def rests(self) -> bool:
-        """An unfilled remainder rests on the book (else it is cancelled)."""
-        return self not in _NO_REST
-
-
-_MARKET: Final = frozenset({OrdType.MARKET, OrdType.OPTIMAL_LIMIT_IOC})
-_POST_ONLY: Final = frozenset({OrdType.POST_ONLY, OrdType.MMP_AND_POST_ONLY})
-_NO_REST: Final = _MARKET | {OrdType.IOC, OrdType.FOK}
+#: Order types without a price: they take what the book offers now.
+MARKET_TYPES: Final = frozenset({OrdType.MARKET, OrdType.OPTIMAL_LIMIT_IOC})
+#: Order types that must not take liquidity.
+POST_ONLY_TYPES: Final = frozenset({OrdType.POST_ONLY, OrdType.MMP_AND_POST_ONLY})
+#: Order types whose unfilled remainder is cancelled instead of resting.
+IMMEDIATE_TYPES: Final = MARKET_TYPES | {OrdType.IOC, OrdType.FOK}
 
 
 class Fill(NamedTuple):
@@ -113,7 +104,8 @@ class Order:
     """One order (a user's, or a market-maker quote) on one book.
 
     ``px_ticks`` is ``None`` for market orders. ``sz`` is the size as ordered (in the quote
-    currency for quote-sized spot market orders); ``sz_lots`` what can fill.
+    currency for quote-sized spot market orders; default ``sz_lots`` lots); ``sz_lots`` what can
+    fill.
     """
 
     __slots__ = (
@@ -153,6 +145,7 @@ class Order:
         "tgt_ccy",
         "u_time",
         "uid",
+        "venue",
     )
 
     def __init__(
@@ -165,15 +158,18 @@ class Order:
         px_ticks: int | None,
         sz_lots: int,
         now: int,
+        sz: Decimal | None = None,
     ) -> None:
         self.uid = uid
         self.ord_id = ord_id
         self.book = book
+        #: Where the order lives: the order book or Nitro spreads.
+        self.venue: OrderVenue = book.venue
         self.buy = buy
         self.ord_type = ord_type
         self.px_ticks = px_ticks
         self.px: Decimal | None = None if px_ticks is None else px_ticks * book.tick
-        self.sz = sz_lots * book.lot
+        self.sz = sz_lots * book.lot if sz is None else sz
         self.sz_lots = sz_lots
         self.filled_lots = 0
         self.canceled_lots = 0
@@ -204,11 +200,6 @@ class Order:
         #: On its book (maintained by :class:`~okxws.simulator.book.Book`).
         self.resting = False
         self.last_fill: Fill | None = None
-
-    @property
-    def venue(self) -> OrderVenue:
-        """Where the order lives: the order book or Nitro spreads."""
-        return self.book.venue
 
     def set_price(self, px_ticks: int) -> None:
         """Move the order to another price (an amend)."""
@@ -295,7 +286,7 @@ class Reject(Exception):
     """One item is rejected: its ``sCode``, ``sMsg`` and ``subCode``."""
 
     def __init__(self, code: str, msg: str, sub_code: str = "") -> None:
-        super().__init__(f"{code}: {msg}")
+        super().__init__(code, msg)  # no formatting: rejections are frequent and never shown
         self.code = code
         self.msg = msg
         self.sub_code = sub_code

@@ -2,7 +2,9 @@
 recorded frames (``tests/fixtures/okx-frames/``, okx-protocol.md section 11a).
 
 Numbers are OKX strings: plain notation, no trailing zeros, ``"0"`` for zero (:func:`fmt`);
-fees carry OKX's sign (a charged fee is negative). Nothing here changes state.
+fees carry OKX's sign (a charged fee is negative). The ``StrEnum`` members of
+:mod:`okxws.simulator.orders` are OKX's words and go in as they are (they are ``str``; their
+``.value`` descriptor costs more than the rest of a field). Nothing here changes state.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from okxws.protocol.errors import ERROR_CODES
 from okxws.protocol.ops import OpAction, OrderVenue
 
 from .book import Book, Level
-from .instruments import CURRENCIES, INSTRUMENTS, SPREADS, instrument_by_id
+from .instruments import CURRENCIES, INSTRUMENTS, SPREADS, USD_LIKE, instrument_by_id
 from .ledger import Ledger
 from .orders import PENDING_STATES, Fill, ItemResult, Order
 
@@ -31,6 +33,7 @@ __all__ = [
     "failed_item",
     "fmt",
     "instruments_as_rest",
+    "item_shape",
     "market_push",
     "not_exist_msg",
     "notice_frame",
@@ -38,7 +41,6 @@ __all__ = [
     "order_data",
     "order_push",
     "positions_data",
-    "result_item",
     "spread_order_data",
     "spreads_as_rest",
     "ticker",
@@ -65,7 +67,9 @@ def fmt(d: Decimal) -> str:
     """OKX-style number string: plain notation, no trailing zeros, ``"0"`` for zero."""
     if not d:
         return "0"
-    s = format(d, "f")
+    s = str(d)  # plain notation unless the exponent is large; half the cost of format(d, "f")
+    if "E" in s:
+        s = format(d, "f")
     if "." in s:
         s = s.rstrip("0").rstrip(".")
     return s
@@ -225,14 +229,14 @@ def order_data(o: Order, fill: Fill | None) -> dict[str, Any]:
         "px": "" if o.px is None else fmt(o.px),
         "sz": fmt(o.sz),
         "notionalUsd": "" if o.notional_usd is None else fmt(o.notional_usd),
-        "ordType": o.ord_type.value,
+        "ordType": o.ord_type,
         "side": "buy" if o.buy else "sell",
         "posSide": "" if inst.is_spot else "net",
         "tdMode": o.td_mode,
-        "accFillSz": fmt(o.filled_lots * book.lot),
+        "accFillSz": fmt(o.filled_lots * book.lot) if o.filled_lots else "0",
         "fillNotionalUsd": f_notional,
         "avgPx": _avg_px(o),
-        "state": o.state.value,
+        "state": o.state,
         "lever": "0" if o.lever is None else fmt(o.lever),
         "pnl": fmt(o.pnl),
         "feeCcy": o.fee_ccy,
@@ -244,12 +248,12 @@ def order_data(o: Order, fill: Fill | None) -> dict[str, Any]:
         "cTime": str(o.c_time),
         "source": "",
         "reduceOnly": "true" if o.reduce_only else "false",
-        "cancelSource": "" if o.cancel_source is None else o.cancel_source.value,
+        "cancelSource": o.cancel_source or "",
         "quickMgnType": "",
         "stpId": "",
         "stpMode": o.stp_mode,
         "attachAlgoClOrdId": "",
-        "lastPx": fmt(book.last_or_mid * book.tick),
+        "lastPx": fmt((book.mid if book.last_ticks is None else book.last_ticks) * book.tick),
         "outcome": "",
         "isTpLimit": "false",
         "slTriggerPx": "",
@@ -299,7 +303,7 @@ def spread_order_data(o: Order, fill: Fill | None) -> dict[str, Any]:
         "tag": o.tag,
         "px": "" if o.px is None else fmt(o.px),
         "sz": fmt(o.sz),
-        "ordType": o.ord_type.value,
+        "ordType": o.ord_type,
         "side": "buy" if o.buy else "sell",
         "fillSz": "0" if fill is None else fmt(fill.sz),
         "fillPx": "" if fill is None else fmt(fill.px),
@@ -309,8 +313,8 @@ def spread_order_data(o: Order, fill: Fill | None) -> dict[str, Any]:
         "pendingSettleSz": "0",
         "canceledSz": fmt(o.canceled_lots * lot),
         "avgPx": _avg_px(o),
-        "state": o.state.value,
-        "cancelSource": "" if o.cancel_source is None else o.cancel_source.value,
+        "state": o.state,
+        "cancelSource": o.cancel_source or "",
         "reqId": o.req_id,
         "amendResult": "0" if o.amended else "",
         "code": "0",
@@ -327,7 +331,7 @@ def account_data(
     ledger: Ledger, ccys: Iterable[str], usd_price: Callable[[str], Decimal], now: int
 ) -> dict[str, Any]:
     """An ``account`` push data item (also ``GET /api/v5/account/balance``) with the
-    ``details`` of ``ccys``; ``usd_price`` values a currency (``_D1`` exactly for USD-like).
+    ``details`` of ``ccys``; ``usd_price`` values a currency in USD.
 
     https://www.okx.com/docs-v5/en/#trading-account-websocket-account-channel
     """
@@ -339,20 +343,21 @@ def account_data(
         if b is None:
             continue
         frozen = b.on_orders + b.margin
-        usd = usd_price(ccy)
+        usd_like = ccy in USD_LIKE
+        usd = _D1 if usd_like else usd_price(ccy)
         eq_usd = b.cash * usd
         total += eq_usd
         ord_froz += b.on_orders * usd
         avail_s = fmt(b.cash - frozen)
         cash_s = fmt(b.cash)
-        eq_usd_s = cash_s if usd is _D1 else fmt(eq_usd)
+        eq_usd_s = cash_s if usd_like else fmt(eq_usd)
         details.append(
             {
                 "availBal": avail_s,
                 "availEq": avail_s,
                 "cashBal": cash_s,
                 "ccy": ccy,
-                "coinUsdPrice": "1" if usd is _D1 else fmt(usd),
+                "coinUsdPrice": "1" if usd_like else fmt(usd),
                 "crossLiab": "0",
                 "disEq": eq_usd_s,
                 "eq": cash_s,
@@ -470,30 +475,38 @@ def books5(book: Book[Order], now_ms: int) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- op results
 
-# Keys of each operation's result items, in the order of recorded replies (section 11a.3).
-_ITEM_KEYS: Final[dict[tuple[OpAction, OrderVenue], tuple[str, ...]]] = {
-    ("place", "book"): ("tag", "ts", "ordId", "clOrdId", "sCode", "sMsg", "subCode"),
-    ("amend", "book"): ("ordId", "clOrdId", "sCode", "sMsg", "reqId", "ts", "subCode"),
-    ("cancel", "book"): ("ts", "ordId", "clOrdId", "sCode", "sMsg"),
-    ("place", "spread"): ("clOrdId", "ordId", "tag", "sCode", "sMsg"),
-    ("amend", "spread"): ("clOrdId", "ordId", "reqId", "sCode", "sMsg"),
-    ("cancel", "spread"): ("clOrdId", "ordId", "sCode", "sMsg"),
-}
+_ItemShape = Callable[[ItemResult, str], dict[str, str]]
 
-
-def result_item(action: OpAction, venue: OrderVenue, r: ItemResult, ts: str) -> dict[str, str]:
-    """One result item of a place / amend / cancel operation (``ts``: processing time)."""
-    fields = {
-        "tag": r.tag,
-        "ts": ts,
-        "ordId": r.ord_id,
-        "clOrdId": r.cl_ord_id,
-        "sCode": r.code,
+# Each operation's result item, keys in the order of recorded replies (section 11a.3).
+_ITEM_SHAPES: Final[dict[tuple[OpAction, OrderVenue], _ItemShape]] = {
+    ("place", "book"): lambda r, ts: {
+        "tag": r.tag, "ts": ts, "ordId": r.ord_id, "clOrdId": r.cl_ord_id, "sCode": r.code,
+        "sMsg": r.msg, "subCode": r.sub_code,
+    },
+    ("amend", "book"): lambda r, ts: {
+        "ordId": r.ord_id, "clOrdId": r.cl_ord_id, "sCode": r.code, "sMsg": r.msg,
+        "reqId": r.req_id, "ts": ts, "subCode": r.sub_code,
+    },
+    ("cancel", "book"): lambda r, ts: {
+        "ts": ts, "ordId": r.ord_id, "clOrdId": r.cl_ord_id, "sCode": r.code, "sMsg": r.msg,
+    },
+    ("place", "spread"): lambda r, ts: {
+        "clOrdId": r.cl_ord_id, "ordId": r.ord_id, "tag": r.tag, "sCode": r.code, "sMsg": r.msg,
+    },
+    ("amend", "spread"): lambda r, ts: {
+        "clOrdId": r.cl_ord_id, "ordId": r.ord_id, "reqId": r.req_id, "sCode": r.code,
         "sMsg": r.msg,
-        "subCode": r.sub_code,
-        "reqId": r.req_id,
-    }
-    return {key: fields[key] for key in _ITEM_KEYS[(action, venue)]}
+    },
+    ("cancel", "spread"): lambda r, ts: {
+        "clOrdId": r.cl_ord_id, "ordId": r.ord_id, "sCode": r.code, "sMsg": r.msg,
+    },
+}  # fmt: skip
+
+
+def item_shape(action: OpAction, venue: OrderVenue) -> Callable[[ItemResult, str], dict[str, str]]:
+    """The renderer of one result item of a place / amend / cancel operation: ``(result, ts)``
+    (``ts``: the processing time) -> the item."""
+    return _ITEM_SHAPES[(action, venue)]
 
 
 def _echo(item: Mapping[str, Any], key: str) -> str:
@@ -514,7 +527,7 @@ def failed_item(
         code=code,
         msg=error_text(code),
     )
-    return result_item(action, venue, r, ts)
+    return _ITEM_SHAPES[(action, venue)](r, ts)
 
 
 # ---------------------------------------------------------------------------- frames

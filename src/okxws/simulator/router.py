@@ -139,6 +139,13 @@ class Router:
         if subs:
             self._market[key] = [x for x in subs if x[0] is not s]
 
+    def listens(self, uid: str, channel: str) -> bool:
+        """Whether a session of ``uid`` subscribed to ``channel`` (the engine's audience)."""
+        for s in self._by_uid.get(uid, ()):  # noqa: SIM110 (a loop: cheaper than any(generator))
+            if s.subs.get(channel):
+                return True
+        return False
+
     def market_data(self, channel: str, inst_id: str, now_ms: int) -> dict[str, Any]:
         """The current data item of a public channel for ``inst_id``."""
         return _MARKET_DATA[channel](self.engine, inst_id, now_ms)

@@ -130,6 +130,7 @@ class Simulator:
         self.stats = SimulatorStats()
         self._uid_rng = random.Random(seed)
         self._router = Router(self.engine)
+        self.engine.audience = self._router.listens  # render only the pushes someone hears
         self._ctx = SessionContext(
             self.engine, self._router, self.faults, self.stats, self.clock_us
         )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from okxws.protocol.auth import login_signature
 from okxws.protocol.channels import channel_spec
@@ -56,8 +56,7 @@ _LOGIN_FAULTS: Final = frozenset({FaultKind.FAIL_LOGIN, FaultKind.WITHHOLD, Faul
 _SUB_FAULTS: Final = frozenset({FaultKind.TOO_FREQUENT, FaultKind.WITHHOLD, FaultKind.ILLEGAL})
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
+class Reply(NamedTuple):
     """What the server must do after a frame: send ``frames`` (after ``delay`` s).
 
     ``drop``: ``True`` aborts the transport without a close frame, ``False`` closes with 1001,
