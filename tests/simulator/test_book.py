@@ -27,15 +27,25 @@ class _O:
 
 
 def _book() -> Book[_O]:
-    return Book("X-USDT", "book", tick=Decimal("0.5"), lot=Decimal("0.1"), min_sz=Decimal("0.1"),
-                mid_px=Decimal(100))  # fmt: skip
+    return Book(
+        "X-USDT",
+        "book",
+        tick=Decimal("0.5"),
+        lot=Decimal("0.1"),
+        min_sz=Decimal("0.1"),
+        mid_px=Decimal(100),
+    )
 
 
 def test_sides_levels_and_depth() -> None:
     b = _book()
     assert b.mid == 200 and b.bids.best() is None and not b.crosses(True, 10**9)
-    orders = [_O("1", True, 198, 5), _O("2", True, 199, 3), _O("3", True, 199, 4),
-              _O("4", False, 201, 2)]  # fmt: skip
+    orders = [
+        _O("1", True, 198, 5),
+        _O("2", True, 199, 3),
+        _O("3", True, 199, 4),
+        _O("4", False, 201, 2),
+    ]
     for o in orders:
         b.add(o)
     assert all(o.resting for o in orders)
@@ -109,8 +119,10 @@ def _apply(replica: dict[tuple[bool, int], int], delta: BookDelta) -> None:
 
 def _snapshot(book: Book[Any]) -> dict[tuple[bool, int], int]:
     bids, asks = book.depth(10_000)
-    return {**{(True, lv.px_ticks): lv.lots for lv in bids},
-            **{(False, lv.px_ticks): lv.lots for lv in asks}}  # fmt: skip
+    return {
+        **{(True, lv.px_ticks): lv.lots for lv in bids},
+        **{(False, lv.px_ticks): lv.lots for lv in asks},
+    }
 
 
 _step = st.tuples(

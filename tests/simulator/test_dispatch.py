@@ -65,9 +65,16 @@ def test_fail_items_and_fail_all(eng: Engine) -> None:
     assert len(eng.pending_orders("u1")) == 2
     expired = fail_all(OPS["amend-order"], [{"ordId": "3", "reqId": "q"}], "50036", 9)
     assert expired == [
-        {"ordId": "3", "clOrdId": "", "sCode": "50036", "sMsg": expired[0]["sMsg"], "reqId": "q",
-         "ts": "9", "subCode": ""}
-    ]  # fmt: skip
+        {
+            "ordId": "3",
+            "clOrdId": "",
+            "sCode": "50036",
+            "sMsg": expired[0]["sMsg"],
+            "reqId": "q",
+            "ts": "9",
+            "subCode": "",
+        }
+    ]
 
 
 def test_rest_names_instruments_by_inst_id(eng: Engine) -> None:

@@ -12,8 +12,19 @@ import okxws.simulator
 SIM_DIR = Path(okxws.simulator.__file__).parent
 ALLOWED_THIRD_PARTY = {"aiohttp", "orjson", "cryptography"}
 # The pure core: no asyncio, no aiohttp, no session or server.
-PURE = {"instruments", "orders", "book", "ledger", "order_rules", "matching", "market_maker",
-        "render", "engine", "dispatch", "router"}  # fmt: skip
+PURE = {
+    "instruments",
+    "orders",
+    "book",
+    "ledger",
+    "order_rules",
+    "matching",
+    "market_maker",
+    "render",
+    "engine",
+    "dispatch",
+    "router",
+}
 IO_SIDE = {"session", "server", "rest", "stats", "tls"}
 
 

@@ -51,8 +51,10 @@ def test_check_funds_and_reduce_only() -> None:
     with pytest.raises(Reject) as ei:
         ledger.check_funds(SPOT, Hold("USDT", D(1001), D(1001)), 0)
     assert (ei.value.code, ei.value.msg, ei.value.sub_code) == (
-        "51008", "Order failed. Insufficient USDT balance in account.", "1000"
-    )  # fmt: skip
+        "51008",
+        "Order failed. Insufficient USDT balance in account.",
+        "1000",
+    )
     with pytest.raises(Reject) as ei:
         ledger.check_funds(SWAP, Hold("USDT", D(2000), D(2000)), 0)
     assert "margin" in ei.value.msg and ei.value.sub_code == "1001"

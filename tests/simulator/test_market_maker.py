@@ -46,8 +46,7 @@ def test_tick_walks_within_the_step_and_is_seeded() -> None:
 def _standalone() -> tuple[Book[Order], MarketMaker, RecordingTrades]:
     inst = instrument_by_id("ETH-USDT")
     assert inst is not None
-    book: Book[Order] = Book(inst.inst_id, "book", tick=inst.tick_sz, lot=inst.lot_sz,
-                             min_sz=inst.min_sz, mid_px=inst.mid_px, inst=inst)  # fmt: skip
+    book: Book[Order] = Book.of_instrument(inst)
     mm = MarketMaker(random.Random(0), Ids(random.Random(0)), 2)
     trades = RecordingTrades()
     mm.requote(book, trades, 0)

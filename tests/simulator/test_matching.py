@@ -18,9 +18,16 @@ def _book() -> Book[Order]:
 
 
 def _order(
-    book: Book[Order], oid: str, buy: bool, px: int | None, lots: int, *, uid: str = "u",
-    ord_type: OrdType = OrdType.LIMIT, rest: bool = False,
-) -> Order:  # fmt: skip
+    book: Book[Order],
+    oid: str,
+    buy: bool,
+    px: int | None,
+    lots: int,
+    *,
+    uid: str = "u",
+    ord_type: OrdType = OrdType.LIMIT,
+    rest: bool = False,
+) -> Order:
     o = Order(uid, oid, book, buy, ord_type, px, lots, 0)
     if rest:
         book.add(o)

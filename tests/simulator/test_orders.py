@@ -32,16 +32,19 @@ def test_enum_values_are_okx_words() -> None:
     assert CancelSource.SELF_TRADE.value == "32" and CancelSource.POST_ONLY_WOULD_TAKE.value == "31"
     assert {OrdType.MARKET, OrdType.OPTIMAL_LIMIT_IOC} == MARKET_TYPES
     assert {OrdType.POST_ONLY, OrdType.MMP_AND_POST_ONLY} == POST_ONLY_TYPES
-    assert {
-        OrdType.MARKET, OrdType.OPTIMAL_LIMIT_IOC, OrdType.IOC, OrdType.FOK
-    } == IMMEDIATE_TYPES  # fmt: skip
+    assert {OrdType.MARKET, OrdType.OPTIMAL_LIMIT_IOC, OrdType.IOC, OrdType.FOK} == IMMEDIATE_TYPES
 
 
 def test_order_domain_values() -> None:
     o = _order(Engine(), "1")
     assert (o.px, o.sz, o.venue, o.state, o.reduce_only, o.lever) == (
-        Decimal("94000.0"), Decimal("0.01000000"), "book", OrderState.LIVE, False, None
-    )  # fmt: skip
+        Decimal("94000.0"),
+        Decimal("0.01000000"),
+        "book",
+        OrderState.LIVE,
+        False,
+        None,
+    )
     o.set_price(940001)
     o.set_lots(2_000_000)
     assert (o.px, o.sz) == (Decimal("94000.1"), Decimal("0.02"))

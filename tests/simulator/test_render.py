@@ -109,8 +109,12 @@ def test_result_items_in_recorded_key_order() -> None:
         "sMsg",
     ]
     assert list(render.item_shape("amend", "spread")(r, "5")) == [
-        "clOrdId", "ordId", "reqId", "sCode", "sMsg"
-    ]  # fmt: skip
+        "clOrdId",
+        "ordId",
+        "reqId",
+        "sCode",
+        "sMsg",
+    ]
 
 
 def test_failed_items_echo_only_string_fields() -> None:
@@ -136,8 +140,12 @@ def test_frames() -> None:
     login = recorded("login-ok-connid.json")
     assert ordered(render.event_frame("login", "", "0", login["connId"])) == list(login.items())
     assert list(orjson.loads(render.event_frame("error", "m", "1", "c", "r"))) == [
-        "id", "event", "msg", "code", "connId"
-    ]  # fmt: skip
+        "id",
+        "event",
+        "msg",
+        "code",
+        "connId",
+    ]
     reply = orjson.loads(render.op_reply("r", "order", "0", "", [], 1, 2))
     assert list(reply) == list(recorded("op-order-ok-2026.json"))
     assert list(

@@ -36,8 +36,11 @@ def test_counters_and_request_logs() -> None:
     stats.count_rest("/a")
     stats.count_rest("/b")
     assert (stats.login_count, stats.ping_count, stats.rest_count(), stats.rest_count("/a")) == (
-        1, 1, 3, 2
-    )  # fmt: skip
+        1,
+        1,
+        3,
+        2,
+    )
 
 
 async def test_wait_for_wakes_on_changes_and_times_out() -> None:

@@ -22,7 +22,7 @@ from typing import Final, Generic, NamedTuple, Protocol, TypeVar
 
 from okxws.protocol.ops import OrderVenue
 
-from .instruments import Instrument
+from .instruments import Instrument, Spread
 
 __all__ = ["BOOK_LOG_LIMIT", "Book", "BookDelta", "BookOrder", "Level", "Side"]
 
@@ -168,6 +168,26 @@ class Book(Generic[OrderT]):
         #: The ``seqId`` of the last committed batch of changes (OKX's smallest is 0).
         self.seq_id = 0
         self._log: deque[tuple[int, int, tuple[_LevelKey, ...]]] = deque(maxlen=BOOK_LOG_LIMIT)
+
+    @classmethod
+    def of_instrument(cls, inst: Instrument) -> Book[OrderT]:
+        """An empty book of an order-book instrument, its mid at the instrument's ``mid_px``."""
+        return cls(
+            inst.inst_id,
+            "book",
+            tick=inst.tick_sz,
+            lot=inst.lot_sz,
+            min_sz=inst.min_sz,
+            mid_px=inst.mid_px,
+            inst=inst,
+        )
+
+    @classmethod
+    def of_spread(cls, sp: Spread) -> Book[OrderT]:
+        """An empty book of a Nitro spread."""
+        return cls(
+            sp.sprd_id, "spread", tick=sp.tick_sz, lot=sp.lot_sz, min_sz=sp.min_sz, mid_px=sp.mid_px
+        )
 
     # ------------------------------------------------------------------ orders
 

@@ -151,17 +151,10 @@ class Engine:
         self._done: deque[str] = deque()
         self._events: list[Event] = []
         self._dirty_mkt: dict[str, None] = {}
-        self._books: dict[str, Book[Order]] = {}
-        for inst in INSTRUMENTS:
-            self._books[inst.inst_id] = Book(
-                inst.inst_id, "book", tick=inst.tick_sz, lot=inst.lot_sz, min_sz=inst.min_sz,
-                mid_px=inst.mid_px, inst=inst,
-            )  # fmt: skip
-        for sp in SPREADS:
-            self._books[sp.sprd_id] = Book(
-                sp.sprd_id, "spread", tick=sp.tick_sz, lot=sp.lot_sz, min_sz=sp.min_sz,
-                mid_px=sp.mid_px,
-            )  # fmt: skip
+        self._books: dict[str, Book[Order]] = {
+            i.inst_id: Book.of_instrument(i) for i in INSTRUMENTS
+        }
+        self._books.update((s.sprd_id, Book.of_spread(s)) for s in SPREADS)
         self._mm = MarketMaker(self._rng, self._ids, mm_levels)
         for book in self._books.values():
             self._mm.requote(book, self, 0)
@@ -364,9 +357,13 @@ class Engine:
         except Reject as r:
             if o is None:
                 return ItemResult(
-                    arg_text(args, "ordId"), arg_text(args, "clOrdId"), req_id=req, code=r.code,
-                    msg=r.msg, sub_code=r.sub_code,
-                )  # fmt: skip
+                    arg_text(args, "ordId"),
+                    arg_text(args, "clOrdId"),
+                    req_id=req,
+                    code=r.code,
+                    msg=r.msg,
+                    sub_code=r.sub_code,
+                )
             if rules.cancel_on_fail and as_bool(args.get("cxlOnFail")):
                 o.req_id = req
                 o.amended = False
@@ -518,8 +515,7 @@ class Engine:
             o.cancel_source = source
             o.canceled_lots = max(o.sz_lots - o.filled_lots, 0)
         self._ledgers[o.uid].release(o, self._now)
-        indexes = self._indexes[o.venue]
-        indexes[o.uid].close(o)
+        self._indexes[o.venue][o.uid].close(o)
         done = self._done
         done.append(o.ord_id)
         if len(done) > self._history_limit:

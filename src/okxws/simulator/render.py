@@ -253,7 +253,7 @@ def order_data(o: Order, fill: Fill | None) -> dict[str, Any]:
         "stpId": "",
         "stpMode": o.stp_mode,
         "attachAlgoClOrdId": "",
-        "lastPx": fmt((book.mid if book.last_ticks is None else book.last_ticks) * book.tick),
+        "lastPx": fmt(book.last_or_mid * book.tick),
         "outcome": "",
         "isTpLimit": "false",
         "slTriggerPx": "",

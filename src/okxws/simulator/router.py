@@ -38,9 +38,15 @@ SIM_BUSINESS_CHANNELS: Final = frozenset({"sprd-orders"})
 SIM_CHANNELS: Final = SIM_PUBLIC_CHANNELS | SIM_PRIVATE_CHANNELS | SIM_BUSINESS_CHANNELS
 #: Private channels with the per-sub-account connection cap (okx-protocol.md section 5.3).
 CONN_COUNT_CHANNELS: Final = frozenset(
-    {"orders", "account", "positions", "balance_and_position", "liquidation-warning",
-     "account-greeks"}
-)  # fmt: skip
+    {
+        "orders",
+        "account",
+        "positions",
+        "balance_and_position",
+        "liquidation-warning",
+        "account-greeks",
+    }
+)
 MAX_CONN_PER_CHANNEL: Final = 30
 
 #: The data item of each public channel, for an instrument, at a time.

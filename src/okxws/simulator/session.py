@@ -48,9 +48,15 @@ LOGIN_WINDOW_S: Final = 30.0
 _ORDERS_INST_TYPES: Final = frozenset({"SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION", "ANY"})
 _REQUEST_KEYS: Final = frozenset({"id", "op", "args", "expTime"})
 _TRADING_FAULTS: Final = frozenset(
-    {FaultKind.REJECT, FaultKind.FAIL_ITEMS, FaultKind.ILLEGAL, FaultKind.RATE_LIMIT,
-     FaultKind.WITHHOLD, FaultKind.TOO_FREQUENT}
-)  # fmt: skip
+    {
+        FaultKind.REJECT,
+        FaultKind.FAIL_ITEMS,
+        FaultKind.ILLEGAL,
+        FaultKind.RATE_LIMIT,
+        FaultKind.WITHHOLD,
+        FaultKind.TOO_FREQUENT,
+    }
+)
 _DROP: Final = frozenset({FaultKind.DROP})
 _LOGIN_FAULTS: Final = frozenset({FaultKind.FAIL_LOGIN, FaultKind.WITHHOLD, FaultKind.ILLEGAL})
 _SUB_FAULTS: Final = frozenset({FaultKind.TOO_FREQUENT, FaultKind.WITHHOLD, FaultKind.ILLEGAL})
@@ -237,8 +243,9 @@ class Session:
         if self._too_frequent(now_us):
             return self._error("60014", rid)
         args = msg["args"]
-        if not args or not all(isinstance(a, dict) and isinstance(a.get("channel"), str)
-                               for a in args):  # fmt: skip
+        if not args or not all(
+            isinstance(a, dict) and isinstance(a.get("channel"), str) for a in args
+        ):
             return self._illegal(raw)
         frames: list[bytes] = []
         now_ms = now_us // 1000
@@ -294,9 +301,11 @@ class Session:
             n = router.conn_count(self.account.uid, ch, self.conn_id, True)
             if n > MAX_CONN_PER_CHANNEL:
                 router.conn_count(self.account.uid, ch, self.conn_id, False)
-                frames.append(render.conn_count_frame(
-                    "channel-conn-count-error", ch, MAX_CONN_PER_CHANNEL, self.conn_id
-                ))  # fmt: skip
+                frames.append(
+                    render.conn_count_frame(
+                        "channel-conn-count-error", ch, MAX_CONN_PER_CHANNEL, self.conn_id
+                    )
+                )
                 return
             frames.append(render.conn_count_frame("channel-conn-count", ch, n, self.conn_id))
         if fresh:
