@@ -53,7 +53,7 @@ def test_sides_levels_and_depth() -> None:
     assert list(b.bids.levels[199]) == ["2", "3"]  # arrival order within the level
     assert b.depth(5) == ([Level(199, 7, 2), Level(198, 5, 1)], [Level(201, 2, 1)])
     assert b.crosses(True, 201) and not b.crosses(True, 200) and b.crosses(False, 199)
-    assert b.resting_side(True) is b.bids and b.opposite_side(True) is b.asks
+    assert b.opposite_side(True) is b.asks and b.opposite_side(False) is b.bids
     b.remove(orders[1])
     assert not orders[1].resting and b.bids.level(199) == Level(199, 4, 1)
     b.remove(orders[2])

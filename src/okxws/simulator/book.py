@@ -191,10 +191,6 @@ class Book(Generic[OrderT]):
 
     # ------------------------------------------------------------------ orders
 
-    def resting_side(self, buy: bool) -> Side[OrderT]:
-        """The side an order of this direction rests on."""
-        return self.bids if buy else self.asks
-
     def opposite_side(self, buy: bool) -> Side[OrderT]:
         """The side an order of this direction takes from."""
         return self.asks if buy else self.bids
