@@ -48,8 +48,15 @@ def op_count(sim: Simulator, op: str) -> int:
 
 
 @pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(host="127.0.0.1", port=0, seed=7) as simulator:
+def sim_seed() -> int:
+    """The seed of the ``sim`` fixture; a test module that needs another one overrides this."""
+    return 7
+
+
+@pytest.fixture
+async def sim(sim_seed: int) -> AsyncIterator[Simulator]:
+    """A running simulator on 127.0.0.1 (port 0), the one simulator fixture of the suite."""
+    async with Simulator(host="127.0.0.1", port=0, seed=sim_seed) as simulator:
         yield simulator
 
 

@@ -1,4 +1,5 @@
-"""Shared helpers for simulator tests: a running simulator and a small aiohttp WS client."""
+"""Shared helpers for simulator tests: an aiohttp session and a small WebSocket test client, and
+engine fixtures for the pure tests."""
 
 from __future__ import annotations
 
@@ -13,14 +14,11 @@ import pytest
 
 from okxws.protocol.auth import ApiCredentials, build_login_request
 from okxws.simulator import Simulator
+from okxws.simulator.book import Book
+from okxws.simulator.engine import Engine, Event, OrderEvent
+from okxws.simulator.orders import CancelSource, Order, OrderState
 
 TIMEOUT = 5.0
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator() as s:
-        yield s
 
 
 #: Every WebSocket opened by :func:`connect` in the current test, closed by ``http``.
@@ -111,3 +109,72 @@ def order_args(**kw: Any) -> dict[str, Any]:
     }
     base.update(kw)
     return base
+
+
+# ------------------------------------------------------------------ engine helpers (no loop)
+
+BTC = 100001
+ETH = 100002
+SWAP = 200001
+OPT = 300001
+SPRD = "BTC-USDT_BTC-USDT-SWAP"
+
+
+def limit(side: str, px: str, sz: str, code: int | str = BTC, **kw: Any) -> dict[str, Any]:
+    """A limit order item on instrument ``code`` (cash for spot, cross for derivatives)."""
+    td = "cash" if code in (BTC, ETH) else "cross"
+    args: dict[str, Any] = {"instIdCode": code, "tdMode": td, "side": side, "ordType": "limit"}
+    args.update(px=px, sz=sz, **kw)
+    return args
+
+
+def spread(side: str, px: str, sz: str, **kw: Any) -> dict[str, Any]:
+    """A spread order item on the one spread."""
+    return {"sprdId": SPRD, "side": side, "ordType": "limit", "px": px, "sz": sz, **kw}
+
+
+def order_pushes(events: list[Event], uid: str | None = None) -> list[dict[str, Any]]:
+    """The data of the order pushes among ``events`` (of ``uid``)."""
+    return [e.data for e in events if isinstance(e, OrderEvent) and (uid is None or e.uid == uid)]
+
+
+def balance_of(eng: Engine, uid: str, ccy: str) -> dict[str, str]:
+    """The ``account`` details of ``ccy``."""
+    for d in eng.balance(uid)["details"]:
+        if d["ccy"] == ccy:
+            return dict(d)
+    raise KeyError(ccy)
+
+
+class RecordingTrades:
+    """A :class:`~okxws.simulator.matching.Trades` that records what matching reports and ends
+    orders as the engine does (off the book)."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[object, ...]] = []
+        self._trade = 0
+
+    def new_trade_id(self) -> str:
+        self._trade += 1
+        return f"t{self._trade}"
+
+    def filled(self, o: Order, px_ticks: int, lots: int, maker: bool, trade_id: str) -> None:
+        self.log.append(("fill", o.ord_id, px_ticks, lots, maker, trade_id))
+
+    def finish(self, o: Order, state: OrderState, source: CancelSource | None) -> None:
+        if o.resting:
+            o.book.remove(o)
+        o.state = state
+        self.log.append(("finish", o.ord_id, state, source))
+
+    def market_changed(self, book: Book[Order]) -> None:
+        self.log.append(("market", book.key))
+
+
+@pytest.fixture
+def eng() -> Engine:
+    """An engine (seed 7) with three funded accounts u1, u2, u3."""
+    e = Engine(seed=7)
+    for uid in ("u1", "u2", "u3"):
+        e.create_account(uid)
+    return e

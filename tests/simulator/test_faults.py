@@ -6,7 +6,7 @@ import asyncio
 
 import aiohttp
 
-from okxws.simulator import Simulator
+from okxws.simulator import Faults, Simulator
 
 from .conftest import connect, order_args, private
 
@@ -172,3 +172,17 @@ async def test_observers(sim: Simulator, http: aiohttp.ClientSession) -> None:
     async with http.get(sim.rest_base_url + "/api/v5/public/time") as r:
         assert r.status == 200
     assert sim.rest_count("/api/v5/public/time") == 1 and sim.rest_count() == 1
+
+
+def test_clear_restores_the_defaults_of_a_new_switchboard() -> None:
+    fresh = vars(Faults()).copy()
+    f = Faults()
+    f.answer_pings = False
+    f.reply_delay = 1.0
+    f.reply_delay_op = "order"
+    f.max_subscribe_requests = 1
+    f.subscribe_window = 1.0
+    f.withhold_replies()
+    f.clear()
+    assert vars(f) == fresh and not f.armed
+    assert f.delay_for("order") == 0.0

@@ -8,9 +8,12 @@ from typing import Any
 import aiohttp
 import orjson
 import yarl
+from aiohttp import web
 
 from okxws.protocol.auth import ApiCredentials, iso_timestamp, rest_headers
-from okxws.simulator import Simulator
+from okxws.simulator import SimApiKey, Simulator
+from okxws.simulator.engine import Engine
+from okxws.simulator.rest import add_rest_routes
 
 from .conftest import connect, order_args, private
 
@@ -208,3 +211,43 @@ async def test_rest_and_ws_share_one_exchange(sim: Simulator, http: aiohttp.Clie
     assert b["data"][0]["state"] == "canceled"
     pub = await connect(http, sim, "public")
     assert pub is not None
+
+
+class _Exchange:
+    """The narrow interface the REST handlers need, without a Simulator."""
+
+    def __init__(self) -> None:
+        self.engine = Engine(seed=1)
+        self.api_keys = {"k": SimApiKey("k", "s", "p", "u9")}
+        self.engine.create_account("u9")
+        self.flushes = 0
+
+    def clock_us(self) -> int:
+        return 1_800_000_000_000_000
+
+    async def flush_events(self) -> None:
+        self.flushes += 1
+
+
+async def test_rest_serves_any_exchange(http: aiohttp.ClientSession) -> None:
+    exchange = _Exchange()
+    app = web.Application()
+    add_rest_routes(app, exchange)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        async with http.get(base + "/api/v5/public/time") as r:
+            assert (await r.json())["data"] == [{"ts": "1800000000000"}]
+        body = orjson.dumps(rest_order()).decode()
+        path = "/api/v5/trade/order"
+        creds = ApiCredentials("k", "s", "p")
+        h = rest_headers(creds, 1_800_000_000_000, "POST", path, body)
+        async with http.post(base + path, data=body, headers=h) as r:
+            reply = await r.json()
+        assert reply["code"] == "0" and reply["inTime"] == "1800000000000000"
+        assert exchange.flushes == 1 and exchange.engine.pending_orders("u9")
+    finally:
+        await runner.cleanup()

@@ -5,22 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+import pytest
 
 from okxws.protocol.auth import login_signature
+from okxws.protocol.endpoints import ConnKind
 from okxws.simulator.engine import Engine
 from okxws.simulator.faults import Faults
-from okxws.simulator.session import Account, Hub, Session
+from okxws.simulator.router import Router, SimApiKey
+from okxws.simulator.session import NO_REPLY, Session, SessionContext
+from okxws.simulator.stats import SimulatorStats
 
 from .conftest import order_args
 
 NOW_US = 1_700_000_000_000_000
 
 
-def make(kind: str = "private") -> tuple[Hub, Session]:
-    hub = Hub(Engine(0), Faults(), lambda: NOW_US + 5)
-    hub.accounts["k"] = Account("k", "s", "p", "42")
-    hub.engine.create_account("42")
-    return hub, Session(hub, kind)  # type: ignore[arg-type]
+def make(kind: ConnKind = "private") -> tuple[SessionContext, Session]:
+    engine = Engine(0)
+    ctx = SessionContext(engine, Router(engine), Faults(), SimulatorStats(), lambda: NOW_US + 5)
+    ctx.router.api_keys["k"] = SimApiKey("k", "s", "p", "42")
+    engine.create_account("42")
+    return ctx, Session(ctx, kind)
 
 
 def login_msg(ts: str | int = str(NOW_US // 1_000_000), **kw: Any) -> bytes:
@@ -34,10 +39,11 @@ def frames(s: Session, raw: bytes | str) -> list[dict[str, Any]]:
 
 
 def test_ping_pong_and_disabled_pings() -> None:
-    hub, s = make()
-    assert s.handle("ping", NOW_US).frames == [b"pong"]
-    hub.faults.answer_pings = False
-    assert s.handle(b"ping", NOW_US).frames == []
+    ctx, s = make()
+    assert s.handle("ping", NOW_US).frames == (b"pong",)
+    ctx.faults.answer_pings = False
+    assert s.handle(b"ping", NOW_US) is NO_REPLY
+    assert ctx.stats.ping_count == 2
 
 
 def test_login_ok_key_order_and_numeric_timestamp() -> None:
@@ -64,12 +70,12 @@ def test_login_failures() -> None:
 
 
 def test_repeated_login_accepted_by_default_60031_when_strict() -> None:
-    hub, s = make()
+    ctx, s = make()
     frames(s, login_msg())
     assert frames(s, login_msg())[0]["code"] == "0"  # okx-api may log in twice
-    hub.allow_repeated_login = False
+    ctx.router.allow_repeated_login = False
     assert frames(s, login_msg())[0]["code"] == "60031"
-    assert hub.login_count == 1
+    assert ctx.stats.login_count == 1
 
 
 def test_illegal_request_echoes_raw_text() -> None:
@@ -115,10 +121,40 @@ def test_unknown_op_60019() -> None:
 
 
 def test_subscribe_flood_60014() -> None:
-    hub, s = make("public")
-    hub.faults.max_subscribe_requests = 2
+    ctx, s = make("public")
+    ctx.faults.max_subscribe_requests = 2
     sub = '{"op":"subscribe","args":[{"channel":"tickers","instId":"BTC-USDT"}]}'
     assert frames(s, sub)[0]["event"] == "subscribe"
     assert frames(s, sub)[0]["event"] == "subscribe"
     f = frames(s, sub)[0]
     assert (f["event"], f["msg"], f["code"]) == ("error", "Requests too frequent", "60014")
+
+
+def test_replies_are_immutable() -> None:
+    _, s = make()
+    reply = s.handle("ping", NOW_US)
+    with pytest.raises(AttributeError):
+        reply.delay = 1.0  # type: ignore[misc]
+    assert NO_REPLY.frames == () and NO_REPLY.drop is None
+
+
+def test_channels_on_the_wrong_url_and_before_login() -> None:
+    _, pub = make("public")
+    _, biz = make("business")
+    _, prv = make("private")
+    sub = '{"op":"subscribe","args":[{"channel":"%s"}]}'
+    assert frames(pub, sub % "sprd-orders")[0]["code"] == "64001"
+    assert frames(biz, sub % "tickers")[0]["code"] == "64002"
+    assert frames(prv, sub % "tickers")[0]["code"] == "60018"
+    assert frames(pub, sub % "trades")[0]["code"] == "60018"  # served by OKX, not simulated
+    assert frames(prv, sub % "account")[0]["code"] == "60011"
+
+
+def test_market_subscribe_acks_then_snapshot() -> None:
+    _, s = make("public")
+    ack, snap = frames(
+        s, '{"id":"7","op":"subscribe","args":[{"channel":"books5","instId":"BTC-USDT"}]}'
+    )
+    arg = {"channel": "books5", "instId": "BTC-USDT"}
+    assert ack == {"id": "7", "event": "subscribe", "arg": arg, "connId": s.conn_id}
+    assert snap["arg"] == ack["arg"] and len(snap["data"][0]["asks"]) == 5

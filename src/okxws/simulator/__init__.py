@@ -6,8 +6,13 @@ with ``sim.credentials``. The command line twin is ``okxws sim``. Imports only
 """
 
 from .faults import FaultRule, Faults
+from .router import SimApiKey
 from .server import DEFAULT_API_KEY, DEFAULT_API_PASS, DEFAULT_API_SECRET, Simulator
-from .session import Account, ReceivedOp, Session
+from .session import Session
+from .stats import ReceivedOp, SimulatorStats
+
+#: Deprecated alias of :class:`SimApiKey` (its name until 0.x; kept for one release).
+Account = SimApiKey
 
 __all__ = [
     "DEFAULT_API_KEY",
@@ -18,5 +23,7 @@ __all__ = [
     "Faults",
     "ReceivedOp",
     "Session",
+    "SimApiKey",
     "Simulator",
+    "SimulatorStats",
 ]

@@ -59,12 +59,8 @@ class Faults:
     """
 
     def __init__(self) -> None:
-        self.answer_pings: bool = True
-        self.reply_delay: float = 0.0
-        self.reply_delay_op: str | None = None
-        self.max_subscribe_requests: int = 480
-        self.subscribe_window: float = 3600.0
         self._rules: list[FaultRule] = []
+        self.clear()
 
     # ------------------------------------------------------------------ arming
 
@@ -121,11 +117,11 @@ class Faults:
     def clear(self) -> None:
         """Disarm every rule and restore the plain attributes to their defaults."""
         self._rules.clear()
-        self.answer_pings = True
-        self.reply_delay = 0.0
-        self.reply_delay_op = None
-        self.max_subscribe_requests = 480
-        self.subscribe_window = 3600.0
+        self.answer_pings: bool = True
+        self.reply_delay: float = 0.0
+        self.reply_delay_op: str | None = None
+        self.max_subscribe_requests: int = 480
+        self.subscribe_window: float = 3600.0
 
     # ------------------------------------------------------------------ consuming
 
@@ -152,6 +148,7 @@ class Faults:
         return None
 
     def delay_for(self, op: str) -> float:
+        """How long to hold back the reply to ``op`` (seconds)."""
         if self.reply_delay > 0 and (self.reply_delay_op is None or self.reply_delay_op == op):
             return self.reply_delay
         return 0.0

@@ -9,9 +9,9 @@ docs/dev/foreign-clients.md); public endpoints ignore any auth headers. Replies 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 import orjson
 from aiohttp import web
@@ -20,19 +20,34 @@ from okxws.protocol.auth import rest_signature
 from okxws.protocol.errors import ERROR_CODES
 from okxws.protocol.ops import OPS, OpSpec
 
-from .engine import instruments_as_rest, spreads_as_rest
-from .session import Account, execute_op, fail_item
+from .dispatch import execute_op, fail_all
+from .engine import Engine
+from .render import currencies_as_rest, instruments_as_rest, spreads_as_rest
+from .router import SimApiKey
 
-if TYPE_CHECKING:
-    from .server import Simulator
-
-__all__ = ["add_rest_routes"]
+__all__ = ["Exchange", "add_rest_routes"]
 
 _WINDOW_MS: Final = 30_000
-_CURRENCIES: Final = (("BTC", "Bitcoin"), ("ETH", "Ethereum"), ("USDT", "Tether"))
 #: REST twin path -> the WS operation it mirrors (protocol/ops.py).
 _TRADE_POSTS: Final[dict[str, OpSpec[Any, Any]]] = {spec.rest_path: spec for spec in OPS.values()}
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Exchange(Protocol):
+    """What the REST handlers need of the simulator."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def api_keys(self) -> Mapping[str, SimApiKey]:
+        """The API keys, by key."""
+
+    def clock_us(self) -> int:
+        """Server time in Unix microseconds."""
+
+    async def flush_events(self) -> None:
+        """Send the pushes for what the engine did (REST orders push on the WebSocket)."""
 
 
 def _json(body: dict[str, Any], status: int = 200) -> web.Response:
@@ -55,9 +70,9 @@ def _parse_iso_ms(ts: str) -> int | None:
         return None
 
 
-def add_rest_routes(app: web.Application, sim: Simulator) -> None:
-    """Register every REST endpoint on ``app``."""
-    api = _Rest(sim)
+def add_rest_routes(app: web.Application, exchange: Exchange) -> None:
+    """Register every REST endpoint on ``app``, serving ``exchange``."""
+    api = _Rest(exchange)
     r = app.router
     r.add_get("/api/v5/public/time", api.time)
     r.add_get("/api/v5/public/instruments", api.instruments)
@@ -76,14 +91,18 @@ def add_rest_routes(app: web.Application, sim: Simulator) -> None:
 
 
 class _Rest:
-    def __init__(self, sim: Simulator) -> None:
-        self.sim = sim
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+        self.engine = exchange.engine
+
+    def _now_ms(self) -> int:
+        return self.exchange.clock_us() // 1000
 
     # ------------------------------------------------------------------ public
 
     async def time(self, request: web.Request) -> web.Response:
         """https://www.okx.com/docs-v5/en/#public-data-rest-api-get-system-time"""
-        return _ok([{"ts": str(self.sim.now_ms())}])
+        return _ok([{"ts": str(self._now_ms())}])
 
     async def instruments(self, request: web.Request) -> web.Response:
         """https://www.okx.com/docs-v5/en/#public-data-rest-api-get-instruments"""
@@ -111,14 +130,14 @@ class _Rest:
     async def ticker(self, request: web.Request) -> web.Response:
         """https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-ticker"""
         try:
-            return _ok([self.sim.engine.ticker(request.query.get("instId", ""), self.sim.now_ms())])
+            return _ok([self.engine.ticker(request.query.get("instId", ""), self._now_ms())])
         except KeyError:
             return _err("51001")
 
     async def books(self, request: web.Request) -> web.Response:
         """https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-order-book"""
         try:
-            data = self.sim.engine.books5(request.query.get("instId", ""), self.sim.now_ms())
+            data = self.engine.books5(request.query.get("instId", ""), self._now_ms())
         except KeyError:
             return _err("51001")
         return _ok([{"asks": data["asks"], "bids": data["bids"], "ts": data["ts"]}])
@@ -126,10 +145,10 @@ class _Rest:
     # ------------------------------------------------------------------ auth
 
     def signed(
-        self, handler: Callable[[web.Request, Account, int, bytes], Awaitable[web.Response]]
+        self, handler: Callable[[web.Request, SimApiKey, int, bytes], Awaitable[web.Response]]
     ) -> _Handler:
         async def wrapper(request: web.Request) -> web.StreamResponse:
-            in_us = self.sim._clock_us()
+            in_us = self.exchange.clock_us()
             body = await request.read()
             account_or_err = self._authenticate(request, body, in_us // 1000)
             if isinstance(account_or_err, web.Response):
@@ -140,7 +159,7 @@ class _Rest:
 
     def _authenticate(
         self, request: web.Request, body: bytes, now_ms: int
-    ) -> Account | web.Response:
+    ) -> SimApiKey | web.Response:
         """https://www.okx.com/docs-v5/en/#overview-rest-authentication-signature"""
         h = request.headers
         key = h.get("OK-ACCESS-KEY")
@@ -160,7 +179,7 @@ class _Rest:
             return _err("50112", 401)
         if abs(ts_ms - now_ms) > _WINDOW_MS:
             return _err("50102", 401)
-        account = self.sim._hub.accounts.get(key)
+        account = self.exchange.api_keys.get(key)
         if account is None:
             return _err("50111", 401)
         if passphrase != account.api_pass:
@@ -179,21 +198,13 @@ class _Rest:
     # ------------------------------------------------------------------ private
 
     async def currencies(
-        self, request: web.Request, acct: Account, in_us: int, body: bytes
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
     ) -> web.Response:
         """https://www.okx.com/docs-v5/en/#funding-account-rest-api-get-currencies"""
-        return _ok(
-            [
-                {"ccy": ccy, "name": name, "chain": f"{ccy}-{name}", "canDep": True,
-                 "canWd": True, "canInternal": True, "minWd": "0.0001", "maxWd": "1000000",
-                 "wdTickSz": "8", "minFee": "0", "maxFee": "0", "fee": "0", "mainNet": True,
-                 "logoLink": "", "minDep": "0.00000001"}
-                for ccy, name in _CURRENCIES
-            ]
-        )  # fmt: skip
+        return _ok(currencies_as_rest())
 
     async def get_order(
-        self, request: web.Request, acct: Account, in_us: int, body: bytes
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
     ) -> web.Response:
         """https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-order-details"""
         q = request.query
@@ -203,26 +214,26 @@ class _Rest:
         ord_id, cl = q.get("ordId") or None, q.get("clOrdId") or None
         if ord_id is None and cl is None:
             return _err("51003")
-        order = self.sim.engine.get_order(acct.uid, inst_id=inst_id, ord_id=ord_id, cl_ord_id=cl)
+        order = self.engine.get_order(acct.uid, inst_id=inst_id, ord_id=ord_id, cl_ord_id=cl)
         if order is None:
             return _err("51603")
         return _ok([order])
 
     async def orders_pending(
-        self, request: web.Request, acct: Account, in_us: int, body: bytes
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
     ) -> web.Response:
         """https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-order-list"""
         q = request.query
-        data = self.sim.engine.pending_orders(
+        data = self.engine.pending_orders(
             acct.uid, q.get("instType") or None, q.get("instId") or None
         )
         return _ok(data)
 
     async def balance(
-        self, request: web.Request, acct: Account, in_us: int, body: bytes
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
     ) -> web.Response:
         """https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-balance"""
-        data = self.sim.engine.balance(acct.uid)
+        data = self.engine.balance(acct.uid)
         ccy = request.query.get("ccy")
         if ccy:
             wanted = set(ccy.split(","))
@@ -230,33 +241,32 @@ class _Rest:
         return _ok([data])
 
     async def positions(
-        self, request: web.Request, acct: Account, in_us: int, body: bytes
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
     ) -> web.Response:
         """https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-positions"""
-        return _ok(list(self.sim.engine.positions(acct.uid)))
+        return _ok(list(self.engine.positions(acct.uid)))
 
     async def sprd_order(
-        self, request: web.Request, acct: Account, in_us: int, body: bytes
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
     ) -> web.Response:
         """https://www.okx.com/docs-v5/en/#spread-trading-rest-api-get-order-details"""
         q = request.query
-        order = self.sim.engine.get_spread_order(
+        order = self.engine.get_spread_order(
             acct.uid, ord_id=q.get("ordId") or None, cl_ord_id=q.get("clOrdId") or None
         )
         return _err("51603") if order is None else _ok([order])
 
     async def sprd_orders_pending(
-        self, request: web.Request, acct: Account, in_us: int, body: bytes
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
     ) -> web.Response:
         """https://www.okx.com/docs-v5/en/#spread-trading-rest-api-get-active-orders"""
-        return _ok(self.sim.engine.pending_spread_orders(acct.uid, request.query.get("sprdId")))
+        return _ok(self.engine.pending_spread_orders(acct.uid, request.query.get("sprdId")))
 
     async def trade(
-        self, request: web.Request, acct: Account, in_us: int, body: bytes
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
     ) -> web.Response:
         """The 11 trading POSTs (okx-protocol.md section 8 table)."""
         spec = _TRADE_POSTS[request.path]
-        op = spec.name
         try:
             parsed = orjson.loads(body or b"{}")
         except orjson.JSONDecodeError:
@@ -267,21 +277,21 @@ class _Rest:
         if not spec.is_batch and len(items) != 1:
             return _err("51000", msg="Parameter body error.")
         if len(items) > spec.max_items:
-            if op == "batch-amend-orders":
-                return _err("51501", msg="Maximum 20 orders can be modified.")
-            return _err("51111", msg="Maximum 20 orders can be placed in bulk.")
+            if spec.action == "amend":
+                return _err("51501", msg=f"Maximum {spec.max_items} orders can be modified.")
+            return _err("51111", msg=f"Maximum {spec.max_items} orders can be placed in bulk.")
         now_ms = in_us // 1000
         exp = request.headers.get("expTime")
         if exp and spec.supports_exp_time and exp.isdigit() and now_ms > int(exp):
             # Recorded on demo 2026-09 (okx-protocol.md 11a.2 #3): code 1, per-item 50036.
-            data = [fail_item(op, i, "50036", str(now_ms)) for i in items]
+            data = fail_all(spec, items, "50036", now_ms)
             return self._reply("1", "All operations failed", data, in_us)
-        code, msg, data = execute_op(self.sim.engine, acct.uid, op, items, now_ms, rest=True)
-        await self.sim.flush_events()
+        code, msg, data = execute_op(self.engine, acct.uid, spec, items, now_ms, rest=True)
+        await self.exchange.flush_events()
         return self._reply(code, msg, data, in_us)
 
     def _reply(self, code: str, msg: str, data: list[Any], in_us: int) -> web.Response:
-        out_us = max(self.sim._clock_us(), in_us)
+        out_us = max(self.exchange.clock_us(), in_us)
         return _json(
             {"code": code, "msg": msg, "data": data, "inTime": str(in_us), "outTime": str(out_us)}
         )

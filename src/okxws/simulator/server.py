@@ -2,7 +2,9 @@
 
 ``/ws/v5/public``, ``/ws/v5/private``, ``/ws/v5/business`` (query strings ignored) and the REST
 endpoints of :mod:`okxws.simulator.rest`, all on one port, over the same
-:class:`~okxws.simulator.engine.Engine` state. See okx-protocol.md sections 1, 6 and 8.
+:class:`~okxws.simulator.engine.Engine` state. :class:`Simulator` owns the lifecycle, the
+connections and their tasks, and the market task; what tests observe is ``sim.stats``
+(:mod:`okxws.simulator.stats`). See okx-protocol.md sections 1, 6 and 8.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ import shutil
 import ssl
 import tempfile
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
@@ -29,7 +30,11 @@ from okxws.protocol.endpoints import CONN_KINDS, ConnKind
 
 from .engine import Engine
 from .faults import Faults
-from .session import Account, Hub, ReceivedOp, Session, notice_frame
+from .render import notice_frame
+from .rest import add_rest_routes
+from .router import Router, SimApiKey, Subscriber
+from .session import Session, SessionContext
+from .stats import ReceivedOp, SimulatorStats
 from .tls import make_server_context, make_tls_files
 
 __all__ = [
@@ -94,6 +99,7 @@ class Simulator:
     ``sim.rest_base_url`` with ``sim.credentials``. Credentials default to the environment
     variables ``OKXWS_SIM_API_KEY`` / ``OKXWS_SIM_API_SECRET`` / ``OKXWS_SIM_API_PASS``, else
     fixed test values. ``clock_offset`` (seconds) shifts the server clock for skew tests.
+    ``engine``, ``faults`` and ``stats`` are the exchange, its fault switches and what it saw.
     OKX docs: https://www.okx.com/docs-v5/en/#overview-websocket
     """
 
@@ -121,13 +127,14 @@ class Simulator:
         self.ca_file: str | None = None
         self.engine = Engine(seed)
         self.faults = Faults()
+        self.stats = SimulatorStats()
         self._uid_rng = random.Random(seed)
-        self._hub = Hub(self.engine, self.faults, self._clock_us)
-        self._hub.on_change = self._changed
+        self._router = Router(self.engine)
+        self.engine.audience = self._router.listens  # render only the pushes someone hears
+        self._ctx = SessionContext(
+            self.engine, self._router, self.faults, self.stats, self.clock_us
+        )
         self._conns: dict[str, _Conn] = {}
-        self._rest_counts: dict[str, int] = {}
-        self._history: deque[Session] = deque(maxlen=1000)
-        self._waiters: set[asyncio.Future[None]] = set()
         self._runner: web.AppRunner | None = None
         self._tmpdir: str | None = None
         self._market_task: asyncio.Task[None] | None = None
@@ -139,16 +146,22 @@ class Simulator:
     def add_account(self, api_key: str, api_secret: str, api_pass: str) -> str:
         """Register another API key with its own engine account; returns its ``uid``."""
         uid = str(self._uid_rng.randrange(10**17, 10**18))
-        self._hub.accounts[api_key] = Account(api_key, api_secret, api_pass, uid)
+        self._router.api_keys[api_key] = SimApiKey(api_key, api_secret, api_pass, uid)
         self.engine.create_account(uid)
         return uid
 
-    def _clock_us(self) -> int:
+    @property
+    def api_keys(self) -> Mapping[str, SimApiKey]:
+        """The registered API keys, by key."""
+        return self._router.api_keys
+
+    def clock_us(self) -> int:
+        """Server time in Unix µs (shifted by :attr:`clock_offset`)."""
         return time.time_ns() // 1000 + int(self.clock_offset * 1e6)
 
     def now_ms(self) -> int:
         """Server time in Unix ms (what ``GET /api/v5/public/time`` returns)."""
-        return self._clock_us() // 1000
+        return self.clock_us() // 1000
 
     @property
     def allow_repeated_login(self) -> bool:
@@ -157,28 +170,28 @@ class Simulator:
         okx-api (Node) sends login twice when a request races the connect
         (docs/dev/foreign-clients.md); default True. False answers 60031 (inferred from its text).
         """
-        return self._hub.allow_repeated_login
+        return self._router.allow_repeated_login
 
     @allow_repeated_login.setter
     def allow_repeated_login(self, value: bool) -> None:
-        self._hub.allow_repeated_login = value
+        self._router.allow_repeated_login = value
 
     # ------------------------------------------------------------------ lifecycle
 
     @property
     def ws_base_url(self) -> str:
+        """``ws://host:port`` (``wss://`` with TLS): append ``/ws/v5/{public,private,business}``."""
         return f"{'wss' if self.tls else 'ws'}://{self.host}:{self.port}"
 
     @property
     def rest_base_url(self) -> str:
+        """``http://host:port`` (``https://`` with TLS)."""
         return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     async def start(self) -> None:
         """Bind and start serving (``port=0`` picks a free port; see :attr:`port`)."""
         if self._runner is not None:
             return
-        from .rest import add_rest_routes
-
         app = web.Application(middlewares=[self._count_rest])
         app.router.add_get("/ws/v5/{kind}", self._ws_handler)
         add_rest_routes(app, self)
@@ -212,9 +225,7 @@ class Simulator:
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
-        for fut in self._waiters:
-            if not fut.done():
-                fut.set_result(None)
+        self.stats.changed()  # wake every waiter: it re-checks its predicate once more
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -236,6 +247,7 @@ class Simulator:
             self._market_task = asyncio.get_running_loop().create_task(self._market(interval))
 
     async def stop_market(self) -> None:
+        """Stop the market task of :meth:`start_market` (if any) and wait for it."""
         task, self._market_task = self._market_task, None
         if task is not None:
             task.cancel()
@@ -256,9 +268,9 @@ class Simulator:
         """Send the pushes for everything the engine did since the last flush."""
         events = self.engine.drain_events()
         if events:
-            await self._send_pushes(self._hub.route(events, self.now_ms()))
+            await self._send_pushes(self._router.route(events, self.now_ms()))
 
-    async def _send_pushes(self, pushes: list[tuple[Session, bytes]]) -> None:
+    async def _send_pushes(self, pushes: list[tuple[Subscriber, bytes]]) -> None:
         conns = self._conns
         now = asyncio.get_running_loop().time()
         for s, frame in pushes:
@@ -271,28 +283,13 @@ class Simulator:
 
     # ------------------------------------------------------------------ observation
 
-    def _changed(self) -> None:
-        if self._waiters:
-            for fut in self._waiters:
-                if not fut.done():
-                    fut.set_result(None)
-            self._waiters.clear()
-
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         """Wait until ``predicate()`` is true, re-checking on every simulator state change.
 
-        State changes: connections opening/closing, logins, every received request, and
-        subscriptions. Raises :class:`TimeoutError` after ``timeout`` seconds.
+        State changes: connections opening/closing, logins, every received request,
+        subscriptions and REST calls. Raises :class:`TimeoutError` after ``timeout`` seconds.
         """
-        loop = asyncio.get_running_loop()
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                fut: asyncio.Future[None] = loop.create_future()
-                self._waiters.add(fut)
-                try:
-                    await fut
-                finally:
-                    self._waiters.discard(fut)
+        await self.stats.wait_for(predicate, timeout)
 
     def connections(self, kind: str | None = None) -> list[Session]:
         """Live connections' sessions (``kind``: public/private/business or None for all)."""
@@ -307,33 +304,27 @@ class Simulator:
     @property
     def login_count(self) -> int:
         """Successful logins since start (all connections)."""
-        return self._hub.login_count
+        return self.stats.login_count
 
     @property
     def ping_count(self) -> int:
         """Pings received since start: text ``ping`` and RFC 6455 control pings, answered or not."""
-        return self._hub.ping_count
+        return self.stats.ping_count
 
     def rest_count(self, path: str | None = None) -> int:
         """REST requests received (for ``path``, e.g. ``"/api/v5/public/instruments"``)."""
-        if path is None:
-            return sum(self._rest_counts.values())
-        return self._rest_counts.get(path, 0)
+        return self.stats.rest_count(path)
 
     def last_op_args(self, op: str) -> list[Any]:
         """The ``args`` of the most recent WS request ``op`` (any connection).
 
         Raises :class:`LookupError` if no such request arrived.
         """
-        for s in reversed(self._history):
-            for r in reversed(s.received):
-                if r.op == op:
-                    return r.args
-        raise LookupError(f"no {op!r} request received")
+        return self.stats.last_op_args(op)
 
     def received_ops(self, kind: str | None = None) -> list[ReceivedOp]:
         """Every JSON request received (last 1000 connections), oldest connection first."""
-        return [r for s in self._history if kind is None or s.kind == kind for r in s.received]
+        return self.stats.received_ops(kind)
 
     # ------------------------------------------------------------------ faults needing I/O
 
@@ -370,8 +361,7 @@ class Simulator:
     ) -> web.StreamResponse:
         path = request.path
         if path.startswith("/api/"):
-            self._rest_counts[path] = self._rest_counts.get(path, 0) + 1
-            self._changed()
+            self.stats.count_rest(path)
         return await handler(request)
 
     # ------------------------------------------------------------------ WebSocket
@@ -384,16 +374,15 @@ class Simulator:
             autoping=False, compress=False, decode_text=False, timeout=2.0, max_msg_size=1 << 20
         )
         await ws.prepare(request)
-        session = Session(self._hub, kind)
+        session = Session(self._ctx, kind)
         transport = request.transport
         conn = _Conn(ws, session, transport)
         self._conns[session.conn_id] = conn
-        self._history.append(session)
         loop = asyncio.get_running_loop()
         conn.last_traffic = loop.time()
         if self.idle_timeout > 0:
             conn.idle_handle = loop.call_later(self.idle_timeout, self._idle_check, conn)
-        self._changed()
+        self.stats.connection_opened(session)
         try:
             await self._serve(conn, loop)
         finally:
@@ -404,7 +393,8 @@ class Simulator:
             if conn.tasks:
                 await asyncio.gather(*conn.tasks, return_exceptions=True)
             self._conns.pop(session.conn_id, None)
-            self._hub.remove(session)
+            self._router.remove(session)
+            self.stats.changed()
         return ws
 
     async def _serve(self, conn: _Conn, loop: asyncio.AbstractEventLoop) -> None:
@@ -412,7 +402,7 @@ class Simulator:
         session = conn.session
         engine = self.engine
         faults = self.faults
-        clock = self._clock_us
+        clock = self.clock_us
         while True:
             msg = await ws.receive()
             mtype = msg.type
@@ -428,7 +418,7 @@ class Simulator:
                     else:
                         await self._close(conn, 1001, "Going away")
                     if events:
-                        await self._send_pushes(self._hub.route(events, now // 1000))
+                        await self._send_pushes(self._router.route(events, now // 1000))
                     return
                 if out.frames:
                     if out.delay > 0:
@@ -437,11 +427,10 @@ class Simulator:
                         for frame in out.frames:
                             await ws.send_frame(frame, _TEXT)
                 if events:
-                    await self._send_pushes(self._hub.route(events, now // 1000))
+                    await self._send_pushes(self._router.route(events, now // 1000))
             elif mtype is WSMsgType.PING:
                 conn.last_traffic = loop.time()
-                self._hub.ping_count += 1
-                self._changed()
+                self.stats.count_ping()
                 if faults.answer_pings:
                     await ws.pong(msg.data)
             elif mtype is WSMsgType.PONG:
@@ -451,7 +440,7 @@ class Simulator:
                     await ws.close()
                 return
 
-    async def _send_later(self, conn: _Conn, frames: list[bytes], delay: float) -> None:
+    async def _send_later(self, conn: _Conn, frames: tuple[bytes, ...], delay: float) -> None:
         await asyncio.sleep(delay)
         for frame in frames:
             await conn.send(frame)

@@ -1,4 +1,5 @@
-"""The WebSocket side of the simulator over real sockets on 127.0.0.1."""
+"""The simulator server over real sockets on 127.0.0.1: the WebSocket side (sessions, pushes,
+idle close, drops), and every kind of reply decoded by okxws.protocol.codec."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import time
 from typing import Any
 
 import aiohttp
+import orjson
 import pytest
 
 from okxws.protocol.auth import ApiCredentials
+from okxws.protocol.codec import FrameKind, decode
 from okxws.simulator import Simulator
 
 from .conftest import Client, connect, order_args, private
@@ -388,3 +391,42 @@ async def test_received_ops_log(sim: Simulator, http: aiohttp.ClientSession) -> 
     ops = [(r.op, r.id) for r in sim.received_ops("private")]
     assert ops == [("login", None), ("order", "q9")]
     assert sim.connections("private")[0].received[-1].op == "order"
+
+
+async def _kinds(c: Client, n: int) -> list[FrameKind]:
+    return [decode(await c.recv_text()).kind for _ in range(n)]
+
+
+async def test_every_reply_kind_decodes(sim: Simulator, http: aiohttp.ClientSession) -> None:
+    c = await connect(http, sim, "private")
+    await c.send("ping")
+    assert await _kinds(c, 1) == [FrameKind.PONG]
+    await c.send({"id": "1", "op": "order", "args": [order_args()]})  # before login
+    assert await _kinds(c, 1) == [FrameKind.ERROR]
+    bad = c.login(sim.credentials, time.time() + 100)
+    assert decode(orjson_text(await bad)).kind is FrameKind.LOGIN  # 60006 is a login failure
+    await c.login(sim.credentials)
+    await c.send({"id": "2", "op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]})
+    assert await _kinds(c, 2) == [FrameKind.SUBSCRIBE, FrameKind.CHANNEL_CONN_COUNT]
+    await c.send({"id": "3", "op": "order", "args": [order_args()]})
+    assert await _kinds(c, 2) == [FrameKind.OP_RESPONSE, FrameKind.PUSH]
+    await c.send('{"id":"4","op":"order","args":[{}],"nope":1}')
+    frame = decode(await c.recv_text())
+    assert (frame.kind, frame.id) == (FrameKind.ERROR, "4")  # id recovered from msg
+    await c.send({"op": "unsubscribe", "args": [{"channel": "orders", "instType": "ANY"}]})
+    assert await _kinds(c, 1) == [FrameKind.UNSUBSCRIBE]
+    await sim.broadcast_notice()
+    assert await _kinds(c, 1) == [FrameKind.NOTICE]
+    p = await private(http, sim)
+    assert p is not None
+
+
+def orjson_text(msg: dict[str, object]) -> str:
+    return orjson.dumps(msg).decode()
+
+
+async def test_close_is_idempotent() -> None:
+    sim = Simulator()
+    await sim.start()
+    await sim.close()
+    await sim.close()
