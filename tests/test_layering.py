@@ -1,7 +1,8 @@
 """Every import contract of okxws (design.md section 2), checked on the source.
 
-``cli -> api -> net -> protocol``; the simulator imports only ``protocol``; nothing in the
-client imports the simulator; the protocol core imports no I/O module; no import circle.
+``cli -> api -> net -> protocol``; the simulator imports only ``protocol``, and inside it the
+matching core never imports the I/O side; nothing in the client imports the simulator; the
+protocol core imports no I/O module; no import circle, not even one only a type checker sees.
 """
 
 from __future__ import annotations
@@ -26,14 +27,7 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def _type_checking_only(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def imports(path: Path, *, runtime_only: bool = False) -> set[str]:
+def imports(path: Path) -> set[str]:
     """Absolute names of the modules ``path`` imports (anywhere in the file)."""
     package = module_name(path)
     if path.name != "__init__.py":
@@ -41,10 +35,6 @@ def imports(path: Path, *, runtime_only: bool = False) -> set[str]:
     found: set[str] = set()
 
     def visit(node: ast.AST) -> None:
-        if runtime_only and isinstance(node, ast.If) and _type_checking_only(node):
-            for branch in node.orelse:
-                visit(branch)
-            return
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -95,6 +85,29 @@ def test_simulator_imports_only_the_protocol() -> None:
     check("simulator", {"okxws.net", "okxws.api", "okxws.cli", "okxws.demo"})
 
 
+#: The simulator's I/O side (sockets, HTTP, files); every other simulator module is the pure
+#: core, which the test below holds to no I/O at all.
+SIMULATOR_IO_SIDE = {"session", "server", "rest", "stats", "tls"}
+SIMULATOR_THIRD_PARTY = {"aiohttp", "orjson", "cryptography"}
+
+
+def test_simulator_imports_only_the_stdlib_and_its_libraries() -> None:
+    for path in sources("simulator"):
+        for name in imports(path):
+            top = name.split(".")[0]
+            assert (
+                top == "okxws" or top in sys.stdlib_module_names or (top in SIMULATOR_THIRD_PARTY)
+            ), f"{module_name(path)} imports {name}"
+
+
+def test_the_simulator_core_does_no_io() -> None:
+    io_side = {f"okxws.simulator.{name}" for name in SIMULATOR_IO_SIDE}
+    for path in sources("simulator"):
+        if path.stem not in SIMULATOR_IO_SIDE | {"__init__"}:
+            bad = sorted(n for n in imports(path) if _within(n, io_side | IO_MODULES))
+            assert not bad, f"{module_name(path)} imports {bad}"
+
+
 def test_net_never_imports_api_simulator_or_cli() -> None:
     check("net", {"okxws.api", "okxws.simulator", "okxws.cli", "okxws.demo"})
 
@@ -108,7 +121,7 @@ def test_no_import_circle() -> None:
     paths = list(PACKAGE.rglob("*.py"))
     names = {module_name(p) for p in paths}
     for path in paths:
-        deps = {n for n in imports(path, runtime_only=True) if n in names}
+        deps = {n for n in imports(path) if n in names}
         graph[module_name(path)] = deps - {module_name(path)}
     # Package __init__ files re-export their modules: an edge into a package is not a cycle
     # unless the package itself imports back.

@@ -27,8 +27,9 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
+from ..protocol import rest as r
 from ..protocol.errors import error_info
 from ..protocol.exceptions import (
     OkxApiError,
@@ -42,9 +43,26 @@ from ..protocol.exceptions import (
 )
 from ..protocol.ops import OPS, OpSpec
 
-if TYPE_CHECKING:
-    from .instruments import InstrumentCodes
-    from .rest import RestClient
+
+class OrderSource(Protocol):
+    """What :func:`resolve` asks of OKX's REST API (a :class:`~okxws.RestClient` is one)."""
+
+    def server_time_ms(self) -> int: ...
+
+    async def get_order_details(
+        self, params: r.OrderDetailsParams, *, timeout: float | None = None
+    ) -> list[r.Order]: ...
+
+    async def get_spread_order(
+        self, params: r.SpreadOrderDetailsParams, *, timeout: float | None = None
+    ) -> list[r.SpreadOrder]: ...
+
+
+class InstIdLookup(Protocol):
+    """Maps an ``instIdCode`` back to its ``instId`` (an ``InstrumentCodes`` is one)."""
+
+    async def inst_id_of(self, code: int) -> str | None: ...
+
 
 __all__ = ["DEFAULT_GRACE_S", "OrderLookup", "RecentOrders", "resolve"]
 
@@ -180,12 +198,12 @@ def _executed(
 
 
 async def resolve(
-    rest: RestClient,
+    rest: OrderSource,
     target: Any,
     *,
     timeout: float = 30.0,
     grace: float = DEFAULT_GRACE_S,
-    codes: InstrumentCodes | None = None,
+    codes: InstIdLookup | None = None,
     recent: RecentOrders | None = None,
 ) -> list[OrderLookup]:
     """One :class:`OrderLookup` per order ``target`` (an error or its request) named.
@@ -263,7 +281,7 @@ def _all_seen(
 
 
 async def _inst_id(
-    spec: OpSpec[Any, Any], item: Mapping[str, Any], codes: InstrumentCodes | None
+    spec: OpSpec[Any, Any], item: Mapping[str, Any], codes: InstIdLookup | None
 ) -> str | None:
     if spec.venue == "spread":
         return None
@@ -282,7 +300,7 @@ async def _inst_id(
 
 
 async def _lookup(
-    rest: RestClient,
+    rest: OrderSource,
     spec: OpSpec[Any, Any],
     field: str,
     value: str,
