@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 
 from okxws import (
     ApiCredentials,
     OkxApiError,
     OkxAuthenticationError,
+    OkxHttpError,
     OkxPartialBatchError,
+    OkxRequestTimeoutError,
     OkxValidationError,
     RestClient,
     WebsocketAPIClient,
@@ -18,7 +22,7 @@ from okxws import (
 from okxws.protocol import messages as m
 from okxws.simulator import Simulator
 
-from ..conftest import ApiClientFactory
+from ..conftest import ApiClientFactory, ScriptedHttp
 from ..proxy import ForwardingProxy
 
 
@@ -170,3 +174,41 @@ async def test_through_a_proxy(sim: Simulator, scheme: str) -> None:
             assert await rest.get_server_time() > 0
         assert proxy.tunnels and all(t[0].endswith(str(sim.port)) for t in proxy.tunnels)
         assert {t[1] for t in proxy.tunnels} == {"http" if scheme == "http" else "socks5"}
+
+
+async def test_health_figures_count_every_outcome(
+    rest: RestClient, scripted_http: ScriptedHttp
+) -> None:
+    await rest.submit_order(resting(clOrdId="stats1"))
+    with pytest.raises(OkxApiError):
+        await rest.submit_order(resting(sz="1000000"))  # more than the account holds
+    place = rest.stats()["/api/v5/trade/order"]
+    assert (place["sent"], place["ok"], place["rejected"], place["unknown"]) == (2, 1, 1, 0)
+    assert place["round_trip_ms"]["p50"] is not None and place["round_trip_ms"]["p50"] > 0
+
+    # Failures with no OKX answer count too: an HTTP error page refuses a read (nothing
+    # happened) and leaves a write's outcome unknown; a silent server times out.
+    release = asyncio.Event()
+
+    async def broken(request: web.Request) -> web.StreamResponse:
+        if request.path.endswith("silent"):
+            await release.wait()  # no answer within the client's deadline
+        return web.Response(status=502, text="<html>Bad Gateway</html>")
+
+    async with RestClient(
+        ApiCredentials("k", "s", "p"), rest_base_url=await scripted_http(broken)
+    ) as bad:
+        with pytest.raises(OkxHttpError):
+            await bad.request("GET", "/api/v5/public/time", auth=False)
+        with pytest.raises(OkxHttpError) as write:
+            await bad.request("POST", "/api/v5/trade/order", resting())
+        assert write.value.outcome_unknown
+        with pytest.raises(OkxRequestTimeoutError):
+            await bad.request("GET", "/api/v5/silent", auth=False, timeout=0.2)
+        release.set()
+        figures = bad.stats()
+    paths = ("/api/v5/public/time", "/api/v5/trade/order", "/api/v5/silent")
+    read, wrote, silent = (figures[p] for p in paths)
+    assert (read["sent"], read["rejected"], read["unknown"]) == (1, 1, 0)
+    assert (wrote["sent"], wrote["rejected"], wrote["unknown"]) == (1, 0, 1)
+    assert (silent["sent"], silent["timed_out"], silent["rejected"]) == (1, 1, 0)
