@@ -170,9 +170,7 @@ async def test_a_burst_with_limiting_off_is_refused_by_the_simulator(
     assert len(refused) == 90 and op_count(sim, "order") == 150
     assert all(e.response is not None and e.code == "50011" for e in refused)
     assert sim.limits.refused == {"50011": 90}
-    assert {(r.via, r.bucket, r.key) for r in sim.limits.refusals} == {
-        ("ws", "place", "BTC-USDT")
-    }
+    assert {(r.via, r.bucket, r.key) for r in sim.limits.refusals} == {("ws", "place", "BTC-USDT")}
     orders = await client.get_rest_client().get_order_list({"instType": "SPOT"})
     assert len(orders) == 60  # a refused order was never executed
 
@@ -180,9 +178,9 @@ async def test_a_burst_with_limiting_off_is_refused_by_the_simulator(
 async def test_small_windows_on_both_sides_keep_a_waiting_client_unrefused(
     sim: Simulator, make_api_client: ApiClientFactory
 ) -> None:
-    sim.limits.set_limit("place", 5, 0.3)
-    client = make_api_client(rate_limits={"place": RateLimit(bucket="place", limit=5, window_s=0.3)})
-    results = await asyncio.gather(*(client.submit_new_order(resting()) for _ in range(15)))
+    sim.limits.set_limit("place", 5, 0.5)  # the same small budget on both sides
+    client = make_api_client(rate_limits=small("place", 5))
+    results = await asyncio.gather(*(client.submit_new_order(resting()) for _ in range(10)))
     assert all(r["code"] == "0" for r in results)
     assert sim.limits.refused_count == 0
 

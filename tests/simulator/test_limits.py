@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import pytest
 
-from okxws.protocol.ops import BATCH_ORDERS, CANCEL_ORDER, MASS_CANCEL, ORDER, RateLimit
+from okxws.protocol.ops import BATCH_ORDERS, CANCEL_ORDER, ORDER, RateLimit
 from okxws.protocol.ratelimit import CONTROL_LIMIT
 from okxws.simulator.limits import SimLimits
 
@@ -123,7 +123,7 @@ def test_scale_set_limit_grace_and_off() -> None:
     graced = SimLimits(grace_s=0.1, limits={"place": RateLimit(bucket="place", limit=1)})
     assert graced.effective("place").window_s == pytest.approx(1.9)
     assert SimLimits(grace_s=5.0).effective("place").window_s == 1.0  # never below half
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="ws_reply"):
         SimLimits(ws_reply="both")  # type: ignore[arg-type]
 
 
