@@ -123,6 +123,10 @@ def test_scale_set_limit_grace_and_off() -> None:
     graced = SimLimits(grace_s=0.1, limits={"place": RateLimit(bucket="place", limit=1)})
     assert graced.effective("place").window_s == pytest.approx(1.9)
     assert SimLimits(grace_s=5.0).effective("place").window_s == 1.0  # never below half
+    with pytest.raises(ValueError, match="no budget 'plac'"):
+        lim.set_limit("plac", 1)
+    with pytest.raises(ValueError, match="no budget"):
+        SimLimits(limits={"nope": RateLimit(bucket="nope", limit=1)})
     with pytest.raises(ValueError, match="ws_reply"):
         SimLimits(ws_reply="both")  # type: ignore[arg-type]
 

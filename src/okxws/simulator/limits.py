@@ -122,6 +122,8 @@ class SimLimits:
         self._scale = scale
         self._grace_s = grace_s
         self._overrides: dict[str, RateLimit] = dict(limits or {})
+        for bucket in self._overrides:
+            self._known(bucket)
         #: Every refusal, newest last (bounded), and how many of each code.
         self.refusals: deque[Refusal] = deque(maxlen=10_000)
         self.refused: Counter[str] = Counter()
@@ -137,9 +139,15 @@ class SimLimits:
         out[CONTROL_LIMIT.bucket] = CONTROL_LIMIT
         return out
 
+    def _known(self, bucket: str) -> RateLimit:
+        base = self.okx_limits().get(bucket)
+        if base is None:
+            raise ValueError(f"no budget {bucket!r}; OKX's are {sorted(self.okx_limits())}")
+        return base
+
     def limit(self, bucket: str) -> RateLimit:
         """The budget ``bucket`` as configured (before ``scale`` and ``grace_s``)."""
-        base = self.okx_limits()[bucket]
+        base = self._known(bucket)
         rule = self._overrides.get(bucket)
         return base if rule is None else replace(base, limit=rule.limit, window_s=rule.window_s)
 
