@@ -85,7 +85,7 @@ def _inst_key(item: Mapping[str, object]) -> str | int | None:
     return instrument_key(item)
 
 
-def _account(uid: str) -> int:
+def _account_number(uid: str) -> int:
     return int(uid) if uid.isdigit() else hash(uid)
 
 
@@ -122,6 +122,8 @@ class SimLimits:
         self._scale = scale
         self._grace_s = grace_s
         self._overrides: dict[str, RateLimit] = dict(limits or {})
+        #: The limiter's integer account of each uid.
+        self._accounts: dict[str, int] = {}
         for bucket in self._overrides:
             self._known(bucket)
         #: Every refusal, newest last (bounded), and how many of each code.
@@ -198,7 +200,9 @@ class SimLimits:
         (``50011``, or ``50061`` when only the sub-account budget is spent)."""
         if not self.enabled:
             return None
-        account = _account(uid)
+        account = self._accounts.get(uid)
+        if account is None:
+            account = self._accounts[uid] = _account_number(uid)
         now = self.clock()
         limiter = self._limiter
         if limiter.acquire_request(spec, items, account, now) == 0.0:
@@ -213,7 +217,9 @@ class SimLimits:
         are admitted and charged); empty when all fit."""
         if not self.enabled:
             return {}
-        account = _account(uid)
+        account = self._accounts.get(uid)
+        if account is None:
+            account = self._accounts[uid] = _account_number(uid)
         now = self.clock()
         limiter = self._limiter
         if limiter.acquire_request(spec, items, account, now) == 0.0:
