@@ -13,6 +13,7 @@ from aiohttp import web
 from okxws.protocol.auth import ApiCredentials, iso_timestamp, rest_headers
 from okxws.simulator import SimApiKey, Simulator
 from okxws.simulator.engine import Engine
+from okxws.simulator.limits import SimLimits
 from okxws.simulator.rest import add_rest_routes
 
 from .conftest import connect, order_args, private
@@ -221,6 +222,7 @@ class _Exchange:
         self.api_keys = {"k": SimApiKey("k", "s", "p", "u9")}
         self.engine.create_account("u9")
         self.flushes = 0
+        self.limits = SimLimits()
 
     def clock_us(self) -> int:
         return 1_800_000_000_000_000

@@ -113,6 +113,12 @@ def _add_sim(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
     sim.add_argument("--idle-timeout", type=float, default=30.0, metavar="S")
     sim.add_argument("--market-tick", type=float, default=0.0, metavar="SECONDS",
                      help="move the market by a random walk every SECONDS (0: never)")  # fmt: skip
+    sim.add_argument("--no-rate-limits", dest="rate_limits", action="store_false",
+                     help="admit everything (by default OKX's rate limits apply)")  # fmt: skip
+    sim.add_argument("--rate-limit-scale", type=float, default=1.0, metavar="X",
+                     help="multiply every rate-limit window by X (default 1: OKX's)")  # fmt: skip
+    sim.add_argument("--rate-limit-reply", choices=["item", "top"], default="item",
+                     help="WS op over a limit: per-item sCode (default) or top code")  # fmt: skip
 
 
 def _add_order(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:

@@ -53,9 +53,8 @@ class Faults:
       control pings are answered (okx-protocol.md section 6).
     - ``reply_delay`` (seconds, default 0) and ``reply_delay_op`` (an op name or None for all):
       delay op responses; pushes are not delayed, so they may then precede the response.
-    - ``max_subscribe_requests`` (default 480) within ``subscribe_window`` seconds (3600): more
-      ``subscribe``/``unsubscribe``/``login`` requests on one connection get the 60014 error
-      (https://www.okx.com/docs-v5/en/#overview-websocket-connect).
+
+    The login/subscribe budget of a connection (60014) is a rate limit: ``sim.limits``.
     """
 
     def __init__(self) -> None:
@@ -120,8 +119,6 @@ class Faults:
         self.answer_pings: bool = True
         self.reply_delay: float = 0.0
         self.reply_delay_op: str | None = None
-        self.max_subscribe_requests: int = 480
-        self.subscribe_window: float = 3600.0
 
     # ------------------------------------------------------------------ consuming
 

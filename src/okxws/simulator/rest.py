@@ -22,6 +22,7 @@ from okxws.protocol.ops import OPS, OpSpec
 
 from .dispatch import execute_op, fail_all
 from .engine import Engine
+from .limits import RATE_LIMIT_CODE, SimLimits
 from .render import currencies_as_rest, instruments_as_rest, spreads_as_rest
 from .router import SimApiKey
 
@@ -43,6 +44,10 @@ class Exchange(Protocol):
     def api_keys(self) -> Mapping[str, SimApiKey]:
         """The API keys, by key."""
 
+    @property
+    def limits(self) -> SimLimits:
+        """The rate-limit budgets, shared with the WebSocket API."""
+
     def clock_us(self) -> int:
         """Server time in Unix microseconds."""
 
@@ -57,6 +62,14 @@ def _json(body: dict[str, Any], status: int = 200) -> web.Response:
 def _err(code: str, status: int = 200, msg: str | None = None) -> web.Response:
     text = ERROR_CODES[code].msg if msg is None and code in ERROR_CODES else (msg or "")
     return _json({"code": code, "msg": text, "data": []}, status)
+
+
+#: OKX's answer to a REST request over its budget (okx-streams-rest.md 5.4), byte for byte.
+_TOO_MANY_REQUESTS: Final = b'{"msg":"Too Many Requests","code":"50011"}'
+
+
+def _too_many_requests() -> web.Response:
+    return web.Response(body=_TOO_MANY_REQUESTS, status=429, content_type="application/json")
 
 
 def _ok(data: list[Any]) -> web.Response:
@@ -286,6 +299,11 @@ class _Rest:
             # Recorded on demo 2026-09 (okx-protocol.md 11a.2 #3): code 1, per-item 50036.
             data = fail_all(spec, items, "50036", now_ms)
             return self._reply("1", "All operations failed", data, in_us)
+        refusal = self.exchange.limits.refuse_request(spec, items, acct.uid, "rest")
+        if refusal == RATE_LIMIT_CODE:  # dropped, never executed
+            return _too_many_requests()
+        if refusal is not None:  # 50061, the sub-account budget: HTTP 200
+            return _err(refusal)
         code, msg, data = execute_op(self.engine, acct.uid, spec, items, now_ms, rest=True)
         await self.exchange.flush_events()
         return self._reply(code, msg, data, in_us)

@@ -30,6 +30,7 @@ from okxws.protocol.endpoints import CONN_KINDS, ConnKind
 
 from .engine import Engine
 from .faults import Faults
+from .limits import SimLimits
 from .render import notice_frame
 from .rest import add_rest_routes
 from .router import Router, SimApiKey, Subscriber
@@ -99,7 +100,8 @@ class Simulator:
     ``sim.rest_base_url`` with ``sim.credentials``. Credentials default to the environment
     variables ``OKXWS_SIM_API_KEY`` / ``OKXWS_SIM_API_SECRET`` / ``OKXWS_SIM_API_PASS``, else
     fixed test values. ``clock_offset`` (seconds) shifts the server clock for skew tests.
-    ``engine``, ``faults`` and ``stats`` are the exchange, its fault switches and what it saw.
+    ``engine``, ``faults`` and ``stats`` are the exchange, its fault switches and what it saw;
+    ``limits`` (:class:`~okxws.simulator.limits.SimLimits`, on by default) its rate limits.
     OKX docs: https://www.okx.com/docs-v5/en/#overview-websocket
     """
 
@@ -114,6 +116,7 @@ class Simulator:
         api_secret: str | None = None,
         api_pass: str | None = None,
         idle_timeout: float = 30.0,
+        limits: SimLimits | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -128,11 +131,13 @@ class Simulator:
         self.engine = Engine(seed)
         self.faults = Faults()
         self.stats = SimulatorStats()
+        #: OKX's rate limits, enforced on REST and WS together (simulator/limits.py).
+        self.limits = SimLimits() if limits is None else limits
         self._uid_rng = random.Random(seed)
         self._router = Router(self.engine)
         self.engine.audience = self._router.listens  # render only the pushes someone hears
         self._ctx = SessionContext(
-            self.engine, self._router, self.faults, self.stats, self.clock_us
+            self.engine, self._router, self.faults, self.stats, self.clock_us, self.limits
         )
         self._conns: dict[str, _Conn] = {}
         self._runner: web.AppRunner | None = None
@@ -394,6 +399,7 @@ class Simulator:
                 await asyncio.gather(*conn.tasks, return_exceptions=True)
             self._conns.pop(session.conn_id, None)
             self._router.remove(session)
+            self.limits.connection_closed(session.conn_id)
             self.stats.changed()
         return ws
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
 
 from okxws.protocol.auth import login_signature
@@ -30,6 +30,7 @@ from .dispatch import execute_op, fail_all
 from .engine import Engine
 from .faults import FaultKind, FaultRule, Faults
 from .instruments import instrument_by_id
+from .limits import TOO_FREQUENT_CODE, SimLimits
 from .router import (
     CONN_COUNT_CHANNELS,
     MAX_CONN_PER_CHANNEL,
@@ -82,13 +83,14 @@ _PONG: Final = Reply((PONG_BYTES,))
 @dataclass(frozen=True, slots=True)
 class SessionContext:
     """What the sessions of one simulator share. ``clock_us``: server time in Unix µs (already
-    shifted by any test offset)."""
+    shifted by any test offset). ``limits``: the rate-limit budgets, shared with REST."""
 
     engine: Engine
     router: Router
     faults: Faults
     stats: SimulatorStats
     clock_us: Callable[[], int]
+    limits: SimLimits = field(default_factory=SimLimits)
 
 
 class Session:
@@ -102,7 +104,6 @@ class Session:
         self.account: SimApiKey | None = None
         self.subs: dict[str, list[dict[str, Any]]] = {}
         self.received: deque[ReceivedOp] = deque(maxlen=10_000)
-        self._sub_times: deque[float] = deque()
         ctx.router.add(self)
 
     # ------------------------------------------------------------------ entry point
@@ -171,8 +172,8 @@ class Session:
                 if rule.kind is FaultKind.ILLEGAL:
                     return self._illegal(raw)
                 return self._error(rule.code, rid)
-        if self._too_frequent(now_us):
-            return self._error("60014", rid)
+        if self.ctx.limits.refuse_control(self.conn_id, "login"):
+            return self._error(TOO_FREQUENT_CODE, rid)
         args = msg["args"]
         if not args or not all(isinstance(a, dict) for a in args):
             return self._illegal(raw)
@@ -211,17 +212,6 @@ class Session:
             self.ctx.stats.count_login()
         return Reply((render.event_frame("login", "", "0", self.conn_id, rid),))
 
-    def _too_frequent(self, now_us: int) -> bool:
-        faults = self.ctx.faults
-        now = now_us / 1e6
-        q = self._sub_times
-        while q and q[0] <= now - faults.subscribe_window:
-            q.popleft()
-        if len(q) >= faults.max_subscribe_requests:
-            return True
-        q.append(now)
-        return False
-
     # ------------------------------------------------------------------ subscribe
 
     def _subscribe(self, msg: dict[str, Any], raw: bytes | str, now_us: int, sub: bool) -> Reply:
@@ -240,8 +230,8 @@ class Session:
                 if rule.kind is FaultKind.ILLEGAL:
                     return self._illegal(raw)
                 return self._error("60014", rid)
-        if self._too_frequent(now_us):
-            return self._error("60014", rid)
+        if self.ctx.limits.refuse_control(self.conn_id, op):
+            return self._error(TOO_FREQUENT_CODE, rid)
         args = msg["args"]
         if not args or not all(
             isinstance(a, dict) and isinstance(a.get("channel"), str) for a in args
@@ -377,6 +367,17 @@ class Session:
             if now_ms > exp_ms:
                 return self._reply(rid, op, "1", "", fail_all(spec, args, "50036", now_ms), now_us)
         fail = rule.items if rule is not None and rule.kind is FaultKind.FAIL_ITEMS else None
+        limits = self.ctx.limits
+        if limits.enabled:  # over a budget: refused, never executed (simulator/limits.py)
+            uid = self.account.uid
+            if limits.ws_reply == "top" or spec.action == "mass_cancel":
+                refusal = limits.refuse_request(spec, args, uid, "ws")
+                if refusal is not None:
+                    return self._reply(rid, op, refusal, render.error_text(refusal), [], now_us)
+            else:
+                refused = limits.refuse_items(spec, args, uid, "ws")
+                if refused:
+                    fail = {**refused, **(fail or {})}
         code, text, data = execute_op(
             self.ctx.engine, self.account.uid, spec, args, now_ms, fail_items=fail
         )
