@@ -142,6 +142,8 @@ class Simulator:
         self._tasks: set[asyncio.Task[None]] = set()
         #: Armed cancel-all-after timers by (uid, tag).
         self._dead_man: dict[tuple[str, str], asyncio.TimerHandle] = {}
+        #: Real seconds per cancel-all-after ``timeOut`` second (tests shorten OKX's 10 s minimum).
+        self.cancel_all_after_scale = 1.0
         self._closing = asyncio.Event()
         self._closed = False
         self.uid = self.add_account(self.api_key, self.api_secret, self.api_pass)
@@ -330,8 +332,14 @@ class Simulator:
         if seconds <= 0 or self._closed:
             return 0
         loop = asyncio.get_running_loop()
-        self._dead_man[(uid, tag)] = loop.call_later(seconds, self._dead_man_fired, uid, tag)
-        return self.now_ms() + seconds * 1000
+        wait = seconds * self.cancel_all_after_scale
+        self._dead_man[(uid, tag)] = loop.call_later(wait, self._dead_man_fired, uid, tag)
+        return self.now_ms() + int(wait * 1000)
+
+    @property
+    def cancel_all_after_armed(self) -> int:
+        """How many cancel-all-after timers are armed (all are cancelled at close)."""
+        return len(self._dead_man)
 
     def _dead_man_fired(self, uid: str, tag: str) -> None:
         self._dead_man.pop((uid, tag), None)
