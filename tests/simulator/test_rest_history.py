@@ -52,6 +52,10 @@ async def test_orders_history_and_fills(sim: Simulator, http: aiohttp.ClientSess
     assert len(b["data"]) == (1 if len(bills) > 1 else 0)
     _, b = await signed(http, sim, "GET", "/api/v5/trade/fills?ordId=1")
     assert b["data"] == []
+    _, b = await signed(http, sim, "GET", "/api/v5/trade/fills-history?instType=SPOT")
+    assert b["data"] == fills
+    _, b = await signed(http, sim, "GET", "/api/v5/trade/fills-history")
+    assert b["code"] == "50014"
     assert resting["code"] == "0"
 
 

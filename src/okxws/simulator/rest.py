@@ -132,6 +132,7 @@ def add_rest_routes(app: web.Application, exchange: Exchange) -> None:
         "/api/v5/trade/orders-pending": api.orders_pending,
         "/api/v5/trade/orders-history": api.orders_history,
         "/api/v5/trade/fills": api.fills,
+        "/api/v5/trade/fills-history": api.fills_history,  # ccxt's fetch_my_trades
         "/api/v5/trade/account-rate-limit": api.account_rate_limit,
         "/api/v5/account/balance": api.balance,
         "/api/v5/account/positions": api.positions,
@@ -318,6 +319,17 @@ class _Rest:
         self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
     ) -> web.Response:
         """https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-transaction-details-last-3-days"""
+        return _ok(fills_data(self.engine.fills, acct.uid, request.query))
+
+    async def fills_history(
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
+    ) -> web.Response:
+        """The same fills (the simulator keeps no more than 3 days); ``instType`` required.
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-transaction-details-last-3-months
+        """
+        if not request.query.get("instType"):
+            return _err("50014", msg="Parameter instType can not be empty.")
         return _ok(fills_data(self.engine.fills, acct.uid, request.query))
 
     async def account_rate_limit(
