@@ -208,10 +208,9 @@ async def test_rest_outcome_unknown_codes(
     sim: Simulator, rest: RestClient, code: str, executed: bool
 ) -> None:
     sim.faults.reply_outcome_unknown(code, "order", execute=executed, via="rest")
-    item = resting(clOrdId=f"r{code}")
-    exc = await lost(rest.submit_order(item))
+    exc = await lost(rest.submit_order(resting(clOrdId=f"r{code}")))
     assert isinstance(exc, OkxApiError)
-    found = await rest.resolve({"op": "order", "args": [dict(item)]}, grace=GRACE)
+    found = await rest.resolve(exc, grace=GRACE)  # the error carries the request as sent
     assert found[0].exists is executed
     assert_matches_sim(sim, found, [f"r{code}"])
 
@@ -227,11 +226,11 @@ async def test_a_batch_where_some_items_executed(
     assert [f.exists for f in found] == [True, False, True]
     assert_matches_sim(sim, found, ["p0", "p1", "p2"])
     sim.faults.rest_http_error(502, "batch-orders", html=True, execute={1})
-    items = [resting(clOrdId=f"q{i}") for i in range(2)]
-    exc = await lost(rest.submit_multiple_orders(items))
-    found = await rest.resolve({"op": "batch-orders", "args": [dict(i) for i in items]}, grace=0)
+    exc = await lost(rest.submit_multiple_orders([resting(), resting()]))  # generated clOrdIds
+    found = await rest.resolve(exc, grace=0)
     assert [f.exists for f in found] == [False, True]
-    assert_matches_sim(sim, found, ["q0", "q1"])
+    assert exc.request is not None
+    assert_matches_sim(sim, found, [a["clOrdId"] for a in exc.request["args"]])
 
 
 async def test_a_delayed_execution_lands_before_exp_time(
@@ -265,10 +264,9 @@ async def test_rest_no_answer_until_the_client_times_out(sim: Simulator, execute
         sim.credentials, rest_base_url=sim.rest_base_url, request_timeout=0.3
     ) as rest:
         sim.faults.rest_no_answer("order", execute=executed)
-        item = resting(clOrdId="quiet")
-        exc = await lost(rest.submit_order(item))
+        exc = await lost(rest.submit_order(resting(clOrdId="quiet")))
         assert isinstance(exc, OkxRequestTimeoutError)
-        found = await rest.resolve({"op": "order", "args": [dict(item)]}, grace=GRACE)
+        found = await rest.resolve(exc, grace=GRACE)
         assert found[0].exists is executed
         assert_matches_sim(sim, found, ["quiet"])
 
@@ -289,9 +287,8 @@ async def test_rest_delayed_execution(sim: Simulator) -> None:
 @pytest.mark.parametrize("executed", [True, False])
 async def test_rest_http_5xx(sim: Simulator, rest: RestClient, html: bool, executed: bool) -> None:
     sim.faults.rest_http_error(502 if html else 503, "order", html=html, execute=executed)
-    item = resting(clOrdId="gw")
-    exc = await lost(rest.submit_order(item))
+    exc = await lost(rest.submit_order(resting(clOrdId="gw")))
     assert isinstance(exc, OkxHttpError if html else OkxApiError)
-    found = await rest.resolve({"op": "order", "args": [dict(item)]}, grace=GRACE)
+    found = await rest.resolve(exc, grace=GRACE)
     assert found[0].exists is executed
     assert_matches_sim(sim, found, ["gw"])
