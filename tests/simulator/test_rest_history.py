@@ -13,6 +13,7 @@ from okxws.protocol.auth import ApiCredentials, rest_headers
 from okxws.protocol.ops import SUB_ACCOUNT_ORDER_LIMIT
 from okxws.simulator import Simulator
 
+from .conftest import order_args, private
 from .test_rest import rest_order, signed
 
 SPREAD = "BTC-USDT_BTC-USDT-SWAP"
@@ -164,3 +165,21 @@ async def test_rest_fault_switches(sim: Simulator, http: aiohttp.ClientSession) 
     }
     assert found == {"x0": False, "x1": True, "x2": False, "x3": True, "x4": False}
     assert not sim.faults.armed
+
+
+async def test_a_ws_order_is_the_same_object_over_rest(
+    sim: Simulator, http: aiohttp.ClientSession
+) -> None:
+    c = await private(http, sim)
+    r = await c.request(
+        {"id": "s1", "op": "subscribe", "args": [{"channel": "orders", "instType": "ANY"}]}
+    )
+    assert r["event"] == "subscribe"
+    await c.send({"id": "1", "op": "order", "args": [order_args(clOrdId="same1")]})
+    r = await c.recv_until(lambda m: m.get("id") == "1")
+    assert r["code"] == "0"
+    push = await c.recv_until(lambda m: m.get("arg", {}).get("channel") == "orders")
+    path = "/api/v5/trade/order?instId=BTC-USDT&clOrdId=same1"
+    _, b = await signed(http, sim, "GET", path)
+    assert b["data"] == push["data"]  # every field, in the same order
+    assert list(b["data"][0]) == list(push["data"][0])
