@@ -238,8 +238,8 @@ async def test_a_delayed_execution_lands_before_exp_time(
 ) -> None:
     client = make_api_client()
     await client.connect_ws_api()
-    sim.faults.delay_execution(0.5, "order", reply=False)
-    exc = await lost(client.submit_new_order(resting(clOrdId="late1"), expires_in=1.0, timeout=0.2))
+    sim.faults.delay_execution(0.3, "order", reply=False)
+    exc = await lost(client.submit_new_order(resting(clOrdId="late1"), expires_in=0.6, timeout=0.1))
     assert isinstance(exc, OkxRequestTimeoutError)
     assert not sim_has(sim, "late1")  # not yet: it lands after the client gave up
     found = await client.resolve(exc, grace=0.0)  # waits out expTime
@@ -273,12 +273,12 @@ async def test_rest_no_answer_until_the_client_times_out(sim: Simulator, execute
 
 async def test_rest_delayed_execution(sim: Simulator) -> None:
     async with RestClient(
-        sim.credentials, rest_base_url=sim.rest_base_url, request_timeout=0.2
+        sim.credentials, rest_base_url=sim.rest_base_url, request_timeout=0.1
     ) as rest:
-        sim.faults.delay_execution(0.4, "order", via="rest")
+        sim.faults.delay_execution(0.3, "order", via="rest")
         item = resting(clOrdId="slow")
         await lost(rest.submit_order(item))
-        found = await rest.resolve({"op": "order", "args": [dict(item)]}, grace=1.0)
+        found = await rest.resolve({"op": "order", "args": [dict(item)]}, grace=0.8)
         assert found[0].exists
         assert_matches_sim(sim, found, ["slow"])
 
