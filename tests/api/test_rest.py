@@ -14,6 +14,7 @@ from okxws import (
     OkxAuthenticationError,
     OkxHttpError,
     OkxPartialBatchError,
+    OkxRateLimitError,
     OkxRequestTimeoutError,
     OkxValidationError,
     RestClient,
@@ -212,3 +213,87 @@ async def test_health_figures_count_every_outcome(
     assert (read["sent"], read["rejected"], read["unknown"]) == (1, 1, 0)
     assert (wrote["sent"], wrote["rejected"], wrote["unknown"]) == (1, 0, 1)
     assert (silent["sent"], silent["timed_out"], silent["rejected"]) == (1, 1, 0)
+
+
+def taker(sim: Simulator, **extra: str) -> m.PlaceOrderRequest:
+    """A buy far above the market maker's asks: it fills at once."""
+    return resting(px=str(int(sim.engine.mid_price("BTC-USDT") * 2)), sz="0.01", **extra)
+
+
+async def test_history_fills_and_account(sim: Simulator, rest: RestClient) -> None:
+    [placed] = await rest.submit_order(taker(sim, clOrdId="hist1"))
+    [history] = await rest.get_order_history({"instType": "SPOT"})
+    assert history == sim.engine.get_order(sim.uid, inst_id="BTC-USDT", cl_ord_id="hist1")
+    assert history["state"] == "filled"
+    fills = await rest.get_fills({"instId": "BTC-USDT"})
+    assert fills and all(f["ordId"] == placed["ordId"] for f in fills)
+    assert sum(float(f["fillSz"]) for f in fills) == float(history["accFillSz"])
+    with pytest.raises(OkxApiError) as info:
+        await rest.get_order_history({})  # type: ignore[typeddict-item]
+    assert info.value.code == "50014"
+    [limits] = await rest.get_account_rate_limit()
+    assert int(limits["accRateLimit"]) > 0
+    [config] = await rest.get_account_configuration()
+    assert config["uid"] == sim.uid and config["posMode"] == "net_mode"
+
+
+async def test_batch_amend_and_cancel_all_after(sim: Simulator, rest: RestClient) -> None:
+    sim.cancel_all_after_scale = 0.01
+    await rest.submit_multiple_orders([resting(clOrdId="b1"), resting(clOrdId="b2")])
+    amended = await rest.amend_multiple_orders(
+        [{"instId": "BTC-USDT", "clOrdId": cl, "newPx": "49000"} for cl in ("b1", "b2")]
+    )
+    assert [a["sCode"] for a in amended] == ["0", "0"]
+    with pytest.raises(OkxPartialBatchError):
+        await rest.amend_multiple_orders(
+            [{"instId": "BTC-USDT", "clOrdId": cl, "newPx": "49001"} for cl in ("b1", "nosuch")]
+        )
+    [armed] = await rest.cancel_all_after({"timeOut": "10"})
+    assert int(armed["triggerTime"]) > 0
+    await sim.wait_for(lambda: not sim.engine.pending_orders(sim.uid))
+    [order] = await rest.get_order_details({"instId": "BTC-USDT", "clOrdId": "b1"})
+    assert (order["state"], order["cancelSource"], order["px"]) == ("canceled", "20", "49001")
+    with pytest.raises(OkxApiError) as info:
+        await rest.cancel_all_after({"timeOut": "500"})
+    assert info.value.code == "51000"
+
+
+async def test_spread_history_and_trades(sim: Simulator, rest: RestClient) -> None:
+    spread = "BTC-USDT_BTC-USDT-SWAP"
+    px = str(int(sim.engine.mid_price(spread)) + 50)
+    [placed] = await rest.submit_spread_order(
+        {"sprdId": spread, "side": "buy", "ordType": "limit", "sz": "0.01", "px": px}
+    )
+    [done] = await rest.get_spread_orders_recent({"sprdId": spread})
+    assert done == sim.engine.get_spread_order(sim.uid, ord_id=placed["ordId"])
+    trades = await rest.get_spread_trades({"ordId": placed["ordId"]})
+    assert trades and sum(float(t["fillSz"]) for t in trades) == float(done["accFillSz"])
+
+
+async def test_mass_cancel(sim: Simulator, rest: RestClient) -> None:
+    assert await rest.cancel_mass_order({"instType": "OPTION", "instFamily": "BTC-USD"}) == [
+        {"result": True}
+    ]
+
+
+async def test_429_is_a_rate_limit_error(sim: Simulator, rest: RestClient) -> None:
+    sim.faults.rest_rate_limit_next(op="/api/v5/account/balance")
+    with pytest.raises(OkxRateLimitError) as info:
+        await rest.get_balance()
+    assert info.value.code == "50011" and not info.value.outcome_unknown
+    sim.faults.rest_rate_limit_next(op="order")
+    with pytest.raises(OkxRateLimitError):
+        await rest.submit_order(resting(clOrdId="limited"))
+    assert sim.engine.get_order(sim.uid, inst_id="BTC-USDT", cl_ord_id="limited") is None
+    assert await rest.get_balance()  # the switch is spent
+
+
+async def test_a_demo_key_needs_the_demo_environment(sim: Simulator) -> None:
+    sim.add_account("demo-key", "demo-secret", "demo-pass", demo=True)
+    creds = ApiCredentials("demo-key", "demo-secret", "demo-pass")
+    async with RestClient(creds, rest_base_url=sim.rest_base_url) as rest:
+        with pytest.raises(OkxAuthenticationError) as info:
+            await rest.get_balance()
+        assert info.value.code == "50101"
+    async with RestClient(creds, rest_base_url=sim.rest_base_url, demo_trading=True) as rest:
+        assert await rest.get_balance()

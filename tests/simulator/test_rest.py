@@ -13,6 +13,7 @@ from aiohttp import web
 from okxws.protocol.auth import ApiCredentials, iso_timestamp, rest_headers
 from okxws.simulator import SimApiKey, Simulator
 from okxws.simulator.engine import Engine
+from okxws.simulator.faults import Faults
 from okxws.simulator.limits import SimLimits
 from okxws.simulator.rest import add_rest_routes
 
@@ -221,6 +222,7 @@ class _Exchange:
         self.engine = Engine(seed=1)
         self.api_keys = {"k": SimApiKey("k", "s", "p", "u9")}
         self.engine.create_account("u9")
+        self.faults = Faults()
         self.flushes = 0
         self.limits = SimLimits()
 
@@ -229,6 +231,12 @@ class _Exchange:
 
     async def flush_events(self) -> None:
         self.flushes += 1
+
+    async def hold(self, seconds: float) -> bool:
+        raise AssertionError("no fault switch is armed")
+
+    def cancel_all_after(self, uid: str, tag: str, seconds: int) -> int:
+        raise AssertionError("not called")
 
 
 async def test_rest_serves_any_exchange(http: aiohttp.ClientSession) -> None:

@@ -264,6 +264,11 @@ class RestClient:
                 charges = limiter.charges(spec, items, 0)
                 limiter.block(charges, spec.rate_limit.window_s, time.monotonic())
             raise
+        except OkxError as exc:
+            if exc.outcome_unknown and exc.request is None:
+                # What resolve(exc) looks up: the items as sent, with their clOrdIds.
+                exc.request = {"op": op, "args": items}
+            raise
 
     # -- public data --------------------------------------------------------------------
 

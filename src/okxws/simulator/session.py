@@ -40,6 +40,7 @@ from .router import (
     SimApiKey,
 )
 from .stats import ReceivedOp, SimulatorStats
+from .unknown_outcomes import execute_faulted, landed_late, unknown_outcome_answer
 
 __all__ = ["LOGIN_WINDOW_S", "NO_REPLY", "Reply", "Session", "SessionContext"]
 
@@ -56,6 +57,8 @@ _TRADING_FAULTS: Final = frozenset(
         FaultKind.RATE_LIMIT,
         FaultKind.WITHHOLD,
         FaultKind.TOO_FREQUENT,
+        FaultKind.UNKNOWN_OUTCOME,
+        FaultKind.DELAY_EXECUTION,
     }
 )
 _DROP: Final = frozenset({FaultKind.DROP})
@@ -67,12 +70,14 @@ class Reply(NamedTuple):
     """What the server must do after a frame: send ``frames`` (after ``delay`` s).
 
     ``drop``: ``True`` aborts the transport without a close frame, ``False`` closes with 1001,
-    ``None`` keeps the connection.
+    ``None`` keeps the connection. ``deferred``: a delayed execution; the server calls it
+    (with the time in µs) ``delay`` seconds later on a timer it owns and sends what it returns.
     """
 
     frames: tuple[bytes, ...] = ()
     delay: float = 0.0
     drop: bool | None = None
+    deferred: Callable[[int], tuple[bytes, ...]] | None = None
 
 
 #: Send nothing.
@@ -356,6 +361,7 @@ class Session:
             # Batch over 20: the gateway's "Invalid args" (REST has 51111; section 11 q4).
             return self._reply(rid, op, "60013", render.error_text("60013"), [], now_us)
         now_ms = now_us // 1000
+        exp_ms: int | None = None
         if spec.supports_exp_time and "expTime" in msg:
             exp = msg["expTime"]
             try:
@@ -366,6 +372,8 @@ class Session:
                 return self._reply(rid, op, "60013", render.error_text("60013"), [], now_us)
             if now_ms > exp_ms:
                 return self._reply(rid, op, "1", "", fail_all(spec, args, "50036", now_ms), now_us)
+        if rule is not None and rule.kind is FaultKind.DELAY_EXECUTION:
+            return self._deferred(rule, rid, spec, args, exp_ms, now_us)
         fail = rule.items if rule is not None and rule.kind is FaultKind.FAIL_ITEMS else None
         limits = self.ctx.limits
         if limits.enabled:  # over a budget: refused, never executed (simulator/limits.py)
@@ -406,7 +414,38 @@ class Session:
             if not code.startswith("5") or spec.action == "mass_cancel":
                 return self._reply(rid, op, code, render.error_text(code), [], now_us)
             return self._reply(rid, op, "1", "", fail_all(spec, args, code, now_us // 1000), now_us)
+        if rule.kind is FaultKind.UNKNOWN_OUTCOME:
+            assert self.account is not None
+            now_ms = now_us // 1000
+            execute_faulted(self.ctx.engine, self.account.uid, spec, args, now_ms, rule, rest=False)
+            code, _, data, _ = unknown_outcome_answer(spec, args, rule.code, now_ms)
+            text = "" if code == "1" else render.error_text(code)
+            return self._reply(rid, op, code, text, data, now_us)
         return None
+
+    def _deferred(
+        self,
+        rule: FaultRule,
+        rid: str,
+        spec: OpSpec[Any, Any],
+        args: list[dict[str, Any]],
+        exp_ms: int | None,
+        now_us: int,
+    ) -> Reply:
+        """Execute ``rule.delay`` s from now (a fault switch): the server runs the returned
+        callback on its own timer; it answers then unless the answer is withheld."""
+        assert self.account is not None
+        uid = self.account.uid
+
+        def land(at_us: int) -> tuple[bytes, ...]:
+            code, text, data = landed_late(
+                self.ctx.engine, uid, spec, args, exp_ms, at_us // 1000, rest=False
+            )
+            if not rule.reply:
+                return ()
+            return self._reply(rid, spec.name, code, text, data, at_us).frames
+
+        return Reply(delay=rule.delay, deferred=land)
 
     def _reply(
         self, rid: str, op: str, code: str, msg: str, data: list[dict[str, Any]], now_us: int
