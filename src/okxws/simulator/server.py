@@ -55,6 +55,9 @@ DEFAULT_API_PASS: Final = "okxws-sim-Passphrase1"
 IDLE_CLOSE_CODE: Final = 4004
 IDLE_CLOSE_REASON: Final = "No data received in 30s."
 _TEXT: Final = WSMsgType.TEXT
+#: How often the server looks for regular pushes (``mark-price``, ``funding-rate``) and closes
+#: candles whose period ended.
+FEEDS_TICK_S: Final = 1.0
 
 
 class _Conn:
@@ -138,15 +141,21 @@ class Simulator:
         self._runner: web.AppRunner | None = None
         self._tmpdir: str | None = None
         self._market_task: asyncio.Task[None] | None = None
+        self._feeds_task: asyncio.Task[None] | None = None
         self._closed = False
         self.uid = self.add_account(self.api_key, self.api_secret, self.api_pass)
 
     # ------------------------------------------------------------------ accounts, clock
 
-    def add_account(self, api_key: str, api_secret: str, api_pass: str) -> str:
-        """Register another API key with its own engine account; returns its ``uid``."""
+    def add_account(
+        self, api_key: str, api_secret: str, api_pass: str, *, vip_tier: int = 0
+    ) -> str:
+        """Register another API key with its own engine account; returns its ``uid``.
+
+        ``vip_tier``: the account's fee tier (``fills`` needs VIP4, else ``64003``)."""
         uid = str(self._uid_rng.randrange(10**17, 10**18))
-        self._router.api_keys[api_key] = SimApiKey(api_key, api_secret, api_pass, uid)
+        key = SimApiKey(api_key, api_secret, api_pass, uid, vip_tier)
+        self._router.api_keys[api_key] = key
         self.engine.create_account(uid)
         return uid
 
@@ -207,6 +216,7 @@ class Simulator:
         await site.start()
         self._runner = runner
         self.port = int(runner.addresses[0][1])
+        self._feeds_task = asyncio.get_running_loop().create_task(self._feeds())
         log.info("simulator listening on %s", self.ws_base_url)
 
     async def close(self) -> None:
@@ -215,6 +225,11 @@ class Simulator:
             return
         self._closed = True
         await self.stop_market()
+        task, self._feeds_task = self._feeds_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         for conn in list(self._conns.values()):
             conn.abort()
             for t in list(conn.tasks):
@@ -258,6 +273,14 @@ class Simulator:
         while True:
             await asyncio.sleep(interval)
             self.tick_market()
+            await self.flush_events()
+
+    async def _feeds(self) -> None:
+        while True:
+            await asyncio.sleep(FEEDS_TICK_S)
+            now = self.now_ms()
+            self.engine.feeds.roll(now)
+            await self._send_pushes(self._router.regular(now))
             await self.flush_events()
 
     def tick_market(self) -> None:
