@@ -712,14 +712,15 @@ class Engine:
         return mark_price_data(inst, self.mid_price(inst_id), now_ms)
 
     def funding_rate(self, inst_id: str, now_ms: int) -> dict[str, str]:
-        """``funding-rate`` push item of a SWAP (the index: its spot pair's mid).
+        """``funding-rate`` push item of a SWAP (the index: the mid of its family's spot pair).
 
         https://www.okx.com/docs-v5/en/#public-data-websocket-funding-rate-channel
         """
         inst = instrument_by_id(inst_id)
         if inst is None or inst.inst_type != "SWAP":
             raise KeyError(inst_id)
-        index = self._usd_price(inst.base_ccy)
+        spot = self._books.get(inst.inst_family)  # BTC-USDT-SWAP's index: BTC-USDT
+        index = _D0 if spot is None else spot.mid * spot.tick
         return funding_rate_data(inst, self.mid_price(inst_id), index, now_ms)
 
     def tickers(self, inst_type: str, now_ms: int) -> list[dict[str, str]]:
