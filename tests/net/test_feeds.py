@@ -47,8 +47,8 @@ async def test_public_feeds_stream_and_rest_agrees(
         ]
     )
     first = {p["arg"]["channel"]: p["data"] for p in await _take(snapshots, 3)}
-    assert first["mark-price"][0] == {"instType": "MARGIN", "instId": "BTC-USDT",
-                                      "markPx": "95000", "ts": first["mark-price"][0]["ts"]}  # fmt: skip
+    mark = first["mark-price"][0]
+    assert mark == {"instType": "MARGIN", "instId": "BTC-USDT", "markPx": "95000", "ts": mark["ts"]}
     assert first["funding-rate"][0]["fundingRate"]
     assert [i["instId"] for i in first["instruments"]] == ["BTC-USDT-SWAP"]
     reply = await client.send_ws_api_request("order", [_TAKE_BTC])
