@@ -196,3 +196,26 @@ def test_regular_pushes_of_mark_price_and_funding() -> None:
     assert len(due) == 1 and b'"markPx":"95050"' in due[0][1]
     due = router.regular(REGULAR_PUSH_MS["funding-rate"])
     assert {b'"funding-rate"' in f for _, f in due} == {True, False}
+
+
+async def test_instrument_changes_and_tickers_only_on_change(
+    sim: Simulator, http: aiohttp.ClientSession
+) -> None:
+    pub = await connect(http, sim, "public")
+    await _sub(pub, {"channel": "instruments", "instType": "SWAP"},
+               {"channel": "tickers", "instId": "BTC-USDT"})  # fmt: skip
+    assert len([await pub.recv() for _ in range(4)]) == 4  # acks and snapshots
+    sim.engine.change_instrument("BTC-USDT-SWAP", state="suspend")
+    await sim.flush_events()
+    push = await pub.recv()
+    assert push["arg"] == {"channel": "instruments", "instType": "SWAP"}
+    assert [(i["instId"], i["state"]) for i in push["data"]] == [("BTC-USDT-SWAP", "suspend")]
+    [rest] = await _rest(http, sim, "/api/v5/public/instruments?instType=SWAP")
+    assert rest == push["data"][0]
+    trader = await private(http, sim)
+    far = {**_TAKE_BTC, "px": "50000", "sz": "0.01"}
+    await _order(trader, far)  # no ticker field changes: no push
+    await _order(trader, {**_TAKE_BTC, "px": "95000.1", "sz": "0.001"})
+    push = await pub.recv()
+    assert push["arg"]["channel"] == "tickers"
+    assert (push["data"][0]["last"], push["data"][0]["lastSz"]) == ("95000.1", "0.001")

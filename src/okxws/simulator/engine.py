@@ -40,6 +40,7 @@ from .feeds import (
     BalPosEvent,
     Feeds,
     FillsEvent,
+    InstrumentsEvent,
     PositionsEvent,
     TradeEvent,
     balance_and_position_data,
@@ -135,7 +136,14 @@ class MarketEvent(NamedTuple):
 
 
 Event = (
-    OrderEvent | BalanceEvent | MarketEvent | FillsEvent | BalPosEvent | PositionsEvent | TradeEvent
+    OrderEvent
+    | BalanceEvent
+    | MarketEvent
+    | FillsEvent
+    | BalPosEvent
+    | PositionsEvent
+    | TradeEvent
+    | InstrumentsEvent
 )
 
 
@@ -173,6 +181,7 @@ class Engine:
         self._books.update((s.sprd_id, Book.of_spread(s)) for s in SPREADS)
         #: The tape, candles and account fills (:mod:`.feeds`).
         self.feeds = Feeds()
+        self._inst_changes: dict[str, dict[str, Any]] = {}
         # Its own generator: the market maker's trades leave the walk and the ids as they were.
         self._mm = MarketMaker(self._rng, self._ids, mm_levels, random.Random(seed + 1))
         for book in self._books.values():
@@ -722,6 +731,32 @@ class Engine:
         spot = self._books.get(inst.inst_family)  # BTC-USDT-SWAP's index: BTC-USDT
         index = _D0 if spot is None else spot.mid * spot.tick
         return funding_rate_data(inst, self.mid_price(inst_id), index, now_ms)
+
+    def instruments(self, inst_type: str) -> list[dict[str, Any]]:
+        """``GET /api/v5/public/instruments`` data (the ``instruments`` channel's items), with
+        the changes of :meth:`change_instrument`.
+
+        https://www.okx.com/docs-v5/en/#public-data-rest-api-get-instruments
+        """
+        changes = self._inst_changes
+        data = render.instruments_as_rest(inst_type)
+        if not changes:
+            return data
+        return [{**d, **changes[d["instId"]]} if d["instId"] in changes else d for d in data]
+
+    def change_instrument(self, inst_id: str, **fields: Any) -> None:
+        """Change fields of an instrument's reference data (``state="suspend"``, ``upcChg``
+        ...): REST shows them and ``instruments`` subscribers get the item at the next drain.
+        Matching does not read them.
+
+        https://www.okx.com/docs-v5/en/#public-data-websocket-instruments-channel
+        """
+        inst = instrument_by_id(inst_id)
+        if inst is None:
+            raise KeyError(inst_id)
+        self._inst_changes.setdefault(inst_id, {}).update(fields)
+        item = [d for d in self.instruments(inst.inst_type) if d["instId"] == inst_id]
+        self._events.append(InstrumentsEvent(inst.inst_type, item))
 
     def tickers(self, inst_type: str, now_ms: int) -> list[dict[str, str]]:
         """``GET /api/v5/market/tickers``: the ticker of every instrument of ``inst_type``.

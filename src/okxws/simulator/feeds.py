@@ -41,6 +41,7 @@ __all__ = [
     "BalPosEvent",
     "Feeds",
     "FillsEvent",
+    "InstrumentsEvent",
     "PositionsEvent",
     "TradeEvent",
     "balance_and_position_data",
@@ -70,6 +71,13 @@ class TradeEvent(NamedTuple):
     all_trades: list[dict[str, Any]]
     closed: list[tuple[str, Candle]]
     traded: bool
+
+
+class InstrumentsEvent(NamedTuple):
+    """Instruments of ``inst_type`` that changed (``instruments`` push items)."""
+
+    inst_type: str
+    data: list[dict[str, Any]]
 
 
 class FillsEvent(NamedTuple):

@@ -24,7 +24,7 @@ from okxws.protocol.ops import OPS, OpSpec
 from .dispatch import execute_op, fail_all
 from .engine import Engine
 from .instruments import instrument_by_id
-from .render import currencies_as_rest, instruments_as_rest, spreads_as_rest
+from .render import currencies_as_rest, spreads_as_rest
 from .router import SimApiKey
 
 __all__ = ["Exchange", "add_rest_routes"]
@@ -125,7 +125,7 @@ class _Rest:
         inst_type = q.get("instType")
         if not inst_type:
             return _err("50014", 400, "Parameter instType can not be empty.")
-        data = instruments_as_rest(inst_type)
+        data = self.engine.instruments(inst_type)
         inst_id = q.get("instId")
         family = q.get("instFamily") or q.get("uly")
         if inst_id:

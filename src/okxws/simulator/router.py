@@ -21,13 +21,14 @@ from .engine import Engine, Event, MarketEvent, OrderEvent
 from .feeds import (
     BalPosEvent,
     FillsEvent,
+    InstrumentsEvent,
     PositionsEvent,
     TradeEvent,
     positions_push,
     private_push,
 )
 from .instruments import Instrument, instrument_by_id
-from .render import account_push, instruments_as_rest, market_push, order_push
+from .render import account_push, market_push, order_push
 
 __all__ = [
     "CONN_COUNT_CHANNELS",
@@ -116,7 +117,7 @@ FEEDS: Final[Mapping[str, Feed]] = {
     "mark-price": Feed("instId", _instrument, lambda e, k, now: [e.mark_price(k, now)]),
     "funding-rate": Feed("instId", _swap, lambda e, k, now: [e.funding_rate(k, now)]),
     "instruments": Feed("instType", _INST_TYPES.__contains__,
-                        lambda e, k, now: instruments_as_rest(k)),
+                        lambda e, k, now: e.instruments(k)),
     **{"candle" + bar: Feed("instId", _instrument, _latest_candle(bar)) for bar in CANDLE_BARS},
 }  # fmt: skip
 
@@ -161,6 +162,7 @@ class Router:
         self._market: dict[tuple[str, str], list[tuple[Subscriber, dict[str, Any]]]] = {}
         self._conn_count: dict[tuple[str, str], set[str]] = {}
         self._marks: dict[str, str] = {}
+        self._tickers: dict[str, list[str]] = {}
         self._regular_due: dict[str, int] = {}
 
     # ------------------------------------------------------------------ sessions
@@ -235,6 +237,8 @@ class Router:
         data = feed.snapshot(self.engine, arg[feed.key], now_ms)
         if arg["channel"] == "mark-price":
             self._marks[arg["instId"]] = data[0]["markPx"]
+        elif arg["channel"] == "tickers":
+            self._ticker_changed(arg["instId"], data[0])
         return encode({"arg": arg, "data": data}) if data else None
 
     def regular(self, now_ms: int) -> list[tuple[Subscriber, bytes]]:
@@ -267,6 +271,8 @@ class Router:
                     subs = self._market.get((channel, ev.inst_id))
                     if subs:
                         data = self.market_data(channel, ev.inst_id, now_ms)
+                        if channel == "tickers" and not self._ticker_changed(ev.inst_id, data):
+                            continue
                         out.extend((s, market_push(arg, data)) for s, arg in subs)
                 subs = self._market.get(("mark-price", ev.inst_id))
                 if subs:
@@ -274,6 +280,11 @@ class Router:
                 continue
             if isinstance(ev, TradeEvent):
                 self._trades(ev, now_ms, out)
+                continue
+            if isinstance(ev, InstrumentsEvent):
+                subs = self._market.get(("instruments", ev.inst_type))
+                if subs and ev.data:
+                    out.extend((s, encode({"arg": arg, "data": ev.data})) for s, arg in subs)
                 continue
             sessions = self._by_uid.get(ev.uid)
             if not sessions:
@@ -306,6 +317,15 @@ class Router:
                             frame = account_push(ev.uid, ev.data, "event_update")
                         out.append((s, frame))
         return out
+
+    def _ticker_changed(self, inst_id: str, data: Mapping[str, str]) -> bool:
+        """OKX pushes ``tickers`` on a trade or a change of the best bid or ask only (every
+        other field but ``ts`` moves with those)."""
+        values = [v for k, v in data.items() if k != "ts"]
+        if self._tickers.get(inst_id) == values:
+            return False
+        self._tickers[inst_id] = values
+        return True
 
     def _mark_changed(
         self,

@@ -396,7 +396,10 @@ class Simulator:
         ws = web.WebSocketResponse(
             autoping=False, compress=False, decode_text=False, timeout=2.0, max_msg_size=1 << 20
         )
-        await ws.prepare(request)
+        try:
+            await ws.prepare(request)
+        except ConnectionResetError:  # the client left during the handshake: nothing to serve
+            return ws
         session = Session(self._ctx, kind)
         transport = request.transport
         conn = _Conn(ws, session, transport)
