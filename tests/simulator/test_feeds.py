@@ -4,7 +4,6 @@ balance_and_position, mark price and funding, and OKX's push order. No event loo
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from okxws.protocol.channels import CANDLE_BARS
@@ -16,7 +15,14 @@ from okxws.simulator.engine import (
     MarketEvent,
     OrderEvent,
 )
-from okxws.simulator.feeds import BalPosEvent, FillsEvent, PositionsEvent, TradeEvent
+from okxws.simulator.feeds import (
+    BalPosEvent,
+    FillsEvent,
+    PositionsEvent,
+    TradeEvent,
+    match_item,
+    trade_item,
+)
 
 from .conftest import SWAP, limit
 from .test_render import recorded, recorded_item
@@ -61,16 +67,16 @@ def test_bar_periods_follow_okx_alignment() -> None:
 
 def test_candle_series_closes_and_confirms() -> None:
     s = CandleSeries("1m")
-    one = Decimal(1)
-    assert s.trade(100, one, one, one, 5_000) is None
-    assert s.trade(103, one, one, one, 6_000) is None
-    assert s.trade(99, one, one, one, 7_000) is None
+    assert s.trade(100, 1, 5_000) is None
+    assert s.trade(103, 2, 6_000) is None
+    assert s.trade(99, 1, 7_000) is None
     assert s.closed(59_999) is None
     first = s.candles[-1]
-    assert candle_row(first, Decimal("0.1"), 10_000) == \
-        ["0", "10", "10.3", "9.9", "9.9", "3", "3", "3", "0"]  # fmt: skip
-    closed = s.trade(101, one, one, one, _MIN + 1)
-    assert closed is first and candle_row(first, Decimal("0.1"), _MIN + 1)[-1] == "1"
+    swap = Engine().book("BTC-USDT-SWAP")  # tick 0.1, lot 0.01 contracts of 0.01 BTC
+    assert candle_row(first, swap, 10_000) == \
+        ["0", "10", "10.3", "9.9", "9.9", "0.04", "0.0004", "0.00405", "0"]  # fmt: skip
+    closed = s.trade(101, 1, _MIN + 1)
+    assert closed is first and candle_row(first, swap, _MIN + 1)[-1] == "1"
     assert s.closed(10 * _MIN) is s.candles[-1]
     assert s.closed(10 * _MIN) is None  # reported once
     assert [c.start for c in s.newest_first(None, None)] == [_MIN, 0]
@@ -85,18 +91,19 @@ def test_trades_aggregate_per_taker_order_and_price(eng: Engine) -> None:
     events = _sweep(eng, 1_000)
     (tev,) = [e for e in events if isinstance(e, TradeEvent)]
     assert tev.inst_id == "BTC-USDT"
-    agg = [(t["px"], t["sz"], t["count"], t["side"]) for t in tev.trades]
+    trades = [trade_item(tev.book, t) for t in tev.trades]
+    matches = [match_item(tev.book, m) for m in tev.matches]
+    agg = [(t["px"], t["sz"], t["count"], t["side"]) for t in trades]
     assert agg == [("95000", "0.03", "2", "buy"), ("95000.1", "0.01", "1", "buy")]
-    assert [t["tradeId"] for t in tev.trades] == [tev.all_trades[1]["tradeId"],
-                                                  tev.all_trades[2]["tradeId"]]  # fmt: skip
-    assert [t["sz"] for t in tev.all_trades] == ["0.01", "0.02", "0.01"]
-    assert list(tev.trades[0]) == recorded_item("push-trades.json")
-    seq = [t["seqId"] for t in tev.trades]
+    assert [t["tradeId"] for t in trades] == [matches[1]["tradeId"], matches[2]["tradeId"]]
+    assert [t["sz"] for t in matches] == ["0.01", "0.02", "0.01"]
+    assert list(trades[0]) == recorded_item("push-trades.json")
+    seq = [t["seqId"] for t in trades]
     assert all(isinstance(s, int) and s > 2**32 for s in seq) and seq[1] == seq[0] + 1
-    assert list(tev.all_trades[0]) == ["instId", "tradeId", "px", "sz", "side", "source", "ts"]
+    assert list(matches[0]) == ["instId", "tradeId", "px", "sz", "side", "source", "ts"]
     # REST /market/trades: the matches, newest first.
-    assert eng.feeds.recent_trades("BTC-USDT", 10) == tev.all_trades[::-1]
-    assert eng.feeds.recent_trades("BTC-USDT", 1) == tev.all_trades[-1:]
+    assert eng.feeds.recent_trades("BTC-USDT", 10) == matches[::-1]
+    assert eng.feeds.recent_trades("BTC-USDT", 1) == matches[-1:]
     # The candles saw all three.
     [row] = eng.candle_rows("BTC-USDT", "1m", 2_000)
     assert row == ["0", "95000", "95000.1", "95000", "95000.1", "0.04", "3800.001", "3800.001",
@@ -125,7 +132,11 @@ def test_market_maker_trades_now_and_then_deterministically() -> None:
         out = []
         for now in range(1, 40):
             e.tick_market(now * 1000)
-            out += [(t.inst_id, t.trades) for t in e.drain_events() if isinstance(t, TradeEvent)]
+            out += [
+                (t.inst_id, [trade_item(t.book, x) for x in t.trades])
+                for t in e.drain_events()
+                if isinstance(t, TradeEvent)
+            ]
         e.audit()
         return out
 

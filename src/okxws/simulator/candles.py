@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from okxws.protocol.channels import CANDLE_BARS
 
+from .book import Book
 from .render import fmt
 
 __all__ = ["CANDLE_HISTORY", "Candle", "CandleSeries", "bar_period", "candle_row"]
@@ -69,33 +69,42 @@ def _ms(d: datetime) -> int:
 
 
 class Candle:
-    """One period's open, high, low, close (ticks) and volumes."""
+    """One period's open, high, low, close (ticks) and volume, in integers (every trade updates
+    27 of them: no Decimal arithmetic on that path)."""
 
-    __slots__ = ("close", "end", "high", "low", "open", "start", "vol", "vol_ccy", "vol_quote")
+    __slots__ = ("close", "end", "high", "lots", "low", "open", "start", "value")
 
     def __init__(self, start: int, end: int, px_ticks: int) -> None:
         self.start = start
         self.end = end
         self.open = self.high = self.low = self.close = px_ticks
-        #: Base currency (SPOT) or contracts (derivatives).
-        self.vol = Decimal(0)
-        #: Quote currency (SPOT) or base currency (derivatives).
-        self.vol_ccy = Decimal(0)
-        #: Quote currency.
-        self.vol_quote = Decimal(0)
+        #: Traded size in lots.
+        self.lots = 0
+        #: Sum of ``px_ticks * lots``.
+        self.value = 0
 
 
-def candle_row(c: Candle, tick: Decimal, now_ms: int) -> list[str]:
-    """``[ts, o, h, l, c, vol, volCcy, volCcyQuote, confirm]`` (push and REST alike)."""
+def candle_row(c: Candle, book: Book[Any], now_ms: int) -> list[str]:
+    """``[ts, o, h, l, c, vol, volCcy, volCcyQuote, confirm]`` (push and REST alike): ``vol``
+    in the base currency (SPOT) or contracts, ``volCcy`` in the quote (SPOT) or base currency,
+    ``volCcyQuote`` in the quote currency."""
+    tick, lot = book.tick, book.lot
+    inst = book.inst
+    quote = c.value * tick * lot
+    if inst is not None and not inst.is_spot:
+        vol_ccy = c.lots * lot * inst.ct_val
+        quote *= inst.ct_val
+    else:
+        vol_ccy = quote
     return [
         str(c.start),
         fmt(c.open * tick),
         fmt(c.high * tick),
         fmt(c.low * tick),
         fmt(c.close * tick),
-        fmt(c.vol),
-        fmt(c.vol_ccy),
-        fmt(c.vol_quote),
+        fmt(c.lots * lot),
+        fmt(vol_ccy),
+        fmt(quote),
         "1" if now_ms >= c.end else "0",
     ]
 
@@ -111,9 +120,7 @@ class CandleSeries:
         #: The start of the last candle whose confirmation was reported (see :meth:`closed`).
         self.confirmed = -1
 
-    def trade(
-        self, px_ticks: int, vol: Decimal, vol_ccy: Decimal, vol_quote: Decimal, ts_ms: int
-    ) -> Candle | None:
+    def trade(self, px_ticks: int, lots: int, ts_ms: int) -> Candle | None:
         """Add one trade; returns the previous candle if this trade closed it."""
         cs = self.candles
         cur = cs[-1] if cs else None
@@ -130,9 +137,8 @@ class CandleSeries:
         elif px_ticks < cur.low:
             cur.low = px_ticks
         cur.close = px_ticks
-        cur.vol += vol
-        cur.vol_ccy += vol_ccy
-        cur.vol_quote += vol_quote
+        cur.lots += lots
+        cur.value += px_ticks * lots
         return closed
 
     def closed(self, now_ms: int) -> Candle | None:

@@ -783,7 +783,7 @@ class Engine:
         for c in series.newest_first(after, before):
             if len(out) >= limit:
                 break
-            out.append(candle_row(c, book.tick, now_ms))
+            out.append(candle_row(c, book, now_ms))
         return out
 
     def positions_snapshot(self, uid: str, now_ms: int) -> list[tuple[Any, dict[str, str]]]:

@@ -42,16 +42,20 @@ __all__ = [
     "Feeds",
     "FillsEvent",
     "InstrumentsEvent",
+    "Match",
     "PositionsEvent",
+    "TradeAgg",
     "TradeEvent",
     "balance_and_position_data",
     "fills_events",
     "funding_rate_data",
     "held_positions",
     "mark_price_data",
+    "match_item",
     "position_item",
     "positions_push",
     "private_push",
+    "trade_item",
 ]
 
 #: Matches remembered per instrument for ``GET /api/v5/market/trades`` (OKX's ``limit`` max).
@@ -61,16 +65,79 @@ _FIRST_SEQ_ID: Final = 10**10
 _INT64_MAX: Final = 2**63 - 1
 
 
+class Match(NamedTuple):
+    """One match of the public tape (``trades-all``, ``GET /api/v5/market/trades``)."""
+
+    trade_id: str
+    px_ticks: int
+    lots: int
+    #: The taker bought.
+    buy: bool
+    ts: int
+
+
+class TradeAgg:
+    """The matches of one taker order at one price: one ``trades`` push."""
+
+    __slots__ = ("buy", "count", "lots", "ord_id", "px_ticks", "seq_id", "trade_id", "ts")
+
+    def __init__(self, ord_id: str, m: Match) -> None:
+        self.ord_id = ord_id
+        self.px_ticks = m.px_ticks
+        self.buy = m.buy
+        self.lots = m.lots
+        self.count = 1
+        self.trade_id = m.trade_id
+        self.ts = m.ts
+        self.seq_id = 0
+
+
 class TradeEvent(NamedTuple):
-    """The public trades of one instrument in one operation (``trades``, ``trades-all``) and
-    the candles they closed (``closed``: ``(bar, candle)``; ``traded``: the current candles
-    changed)."""
+    """The public trades of one instrument's ``book`` in one operation (``trades``,
+    ``trades-all``) and the candles they closed (``closed``: ``(bar, candle)``; ``traded``: the
+    current candles changed). Rendered only for subscribers (:func:`trade_item`,
+    :func:`match_item`)."""
 
     inst_id: str
-    trades: list[dict[str, Any]]
-    all_trades: list[dict[str, Any]]
+    book: Book[Order]
+    trades: list[TradeAgg]
+    matches: list[Match]
     closed: list[tuple[str, Candle]]
     traded: bool
+
+
+def match_item(book: Book[Order], m: Match) -> dict[str, Any]:
+    """A ``trades-all`` push item (also ``GET /api/v5/market/trades``).
+
+    https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-all-trades-channel
+    """
+    return {
+        "instId": book.key,
+        "tradeId": m.trade_id,
+        "px": fmt(m.px_ticks * book.tick),
+        "sz": fmt(m.lots * book.lot),
+        "side": "buy" if m.buy else "sell",
+        "source": "0",
+        "ts": str(m.ts),
+    }
+
+
+def trade_item(book: Book[Order], t: TradeAgg) -> dict[str, Any]:
+    """A ``trades`` push item: the matches of one taker order at one price.
+
+    https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-trades-channel
+    """
+    return {
+        "instId": book.key,
+        "tradeId": t.trade_id,
+        "px": fmt(t.px_ticks * book.tick),
+        "sz": fmt(t.lots * book.lot),
+        "side": "buy" if t.buy else "sell",
+        "ts": str(t.ts),
+        "count": str(t.count),
+        "source": "0",
+        "seqId": t.seq_id,
+    }
 
 
 class InstrumentsEvent(NamedTuple):
@@ -118,14 +185,15 @@ class _Agg:
 class _Tape:
     """One instrument's matches since the last drain, and its candles."""
 
-    __slots__ = ("aggs", "all", "closed", "history", "seq_id", "series", "side_buy", "ts")
+    __slots__ = ("aggs", "all", "book", "closed", "history", "seq_id", "series")
 
-    def __init__(self) -> None:
-        self.history: deque[dict[str, Any]] = deque(maxlen=TRADE_HISTORY)
-        self.series = {bar: CandleSeries(bar) for bar in CANDLE_BARS}
+    def __init__(self, book: Book[Order]) -> None:
+        self.book = book
+        self.history: deque[Match] = deque(maxlen=TRADE_HISTORY)
+        self.series = [CandleSeries(bar) for bar in CANDLE_BARS]
         self.seq_id = _FIRST_SEQ_ID
-        self.aggs: list[tuple[_Agg, str, int]] = []  # (aggregate, taker side, ts)
-        self.all: list[dict[str, Any]] = []
+        self.aggs: list[TradeAgg] = []
+        self.all: list[Match] = []
         self.closed: list[tuple[str, Candle]] = []
 
 
@@ -150,12 +218,6 @@ class Feeds:
         self._dirty: dict[str, _Tape] = {}
         self._accounts: dict[str, AccountFills] = {}
 
-    def _tape(self, inst_id: str) -> _Tape:
-        tape = self._tapes.get(inst_id)
-        if tape is None:
-            tape = self._tapes[inst_id] = _Tape()
-        return tape
-
     @property
     def has_fills(self) -> bool:
         """Accounts filled since the last :meth:`drain_accounts`."""
@@ -175,39 +237,38 @@ class Feeds:
         inst = book.inst
         if inst is None:
             return
-        tape = self._tape(book.key)
-        self._dirty[book.key] = tape
-        px = px_ticks * book.tick
-        sz = lots * book.lot
-        side = "buy" if taker.buy else "sell"
-        item = {
-            "instId": book.key,
-            "tradeId": trade_id,
-            "px": fmt(px),
-            "sz": fmt(sz),
-            "side": side,
-            "source": "0",
-            "ts": str(now),
-        }
-        tape.all.append(item)
-        tape.history.append(item)
-        key = (taker.ord_id, side, px)
-        last = tape.aggs[-1][0] if tape.aggs else None
-        if last is not None and last.key == key:
-            last.sz += sz
+        key = book.key
+        tape = self._tapes.get(key)
+        if tape is None:
+            tape = self._tapes[key] = _Tape(book)
+        self._dirty[key] = tape
+        m = Match(trade_id, px_ticks, lots, taker.buy, now)
+        tape.all.append(m)
+        tape.history.append(m)
+        aggs = tape.aggs
+        last = aggs[-1] if aggs else None
+        if last is not None and last.ord_id == taker.ord_id and last.px_ticks == px_ticks:
+            last.lots += lots
             last.count += 1
             last.trade_id = trade_id
         else:
-            tape.aggs.append((_Agg(key, px, sz, trade_id), side, now))
-        if inst.is_spot:
-            vol, vol_ccy = sz, px * sz
-        else:
-            vol, vol_ccy = sz, sz * inst.ct_val
-        quote = px * sz * (1 if inst.is_spot else inst.ct_val)
-        for bar, series in tape.series.items():
-            closed = series.trade(px_ticks, vol, vol_ccy, quote, now)
-            if closed is not None:
-                tape.closed.append((bar, closed))
+            aggs.append(TradeAgg(taker.ord_id, m))
+        value = px_ticks * lots
+        for series in tape.series:  # every trade updates 27 candles: the common case inline
+            cs = series.candles
+            cur = cs[-1] if cs else None
+            if cur is not None and now < cur.end:
+                if px_ticks > cur.high:
+                    cur.high = px_ticks
+                elif px_ticks < cur.low:
+                    cur.low = px_ticks
+                cur.close = px_ticks
+                cur.lots += lots
+                cur.value += value
+            else:
+                closed = series.trade(px_ticks, lots, now)
+                if closed is not None:
+                    tape.closed.append((series.bar, closed))
 
     def user_fill(self, o: Order, fill: Fill) -> None:
         """A fill of a user's order (after the ledger booked it)."""
@@ -239,10 +300,10 @@ class Feeds:
     def roll(self, now: int) -> None:
         """Close the candles whose period ended by ``now`` (pushed with ``confirm`` ``"1"``)."""
         for key, tape in self._tapes.items():
-            for bar, series in tape.series.items():
+            for series in tape.series:
                 c = series.closed(now)
                 if c is not None:
-                    tape.closed.append((bar, c))
+                    tape.closed.append((series.bar, c))
                     self._dirty[key] = tape
 
     # ------------------------------------------------------------------ draining
@@ -257,23 +318,10 @@ class Feeds:
         """The public trade events since the last drain."""
         out: list[TradeEvent] = []
         for key, tape in self._dirty.items():
-            trades = []
-            for agg, side, ts in tape.aggs:
+            for agg in tape.aggs:
                 tape.seq_id += 1
-                trades.append(
-                    {
-                        "instId": key,
-                        "tradeId": agg.trade_id,
-                        "px": fmt(agg.px),
-                        "sz": fmt(agg.sz),
-                        "side": side,
-                        "ts": str(ts),
-                        "count": str(agg.count),
-                        "source": "0",
-                        "seqId": tape.seq_id,
-                    }
-                )
-            out.append(TradeEvent(key, trades, tape.all, tape.closed, bool(tape.all)))
+                agg.seq_id = tape.seq_id
+            out.append(TradeEvent(key, tape.book, tape.aggs, tape.all, tape.closed, bool(tape.all)))
             tape.aggs = []
             tape.all = []
             tape.closed = []
@@ -290,12 +338,15 @@ class Feeds:
         tape = self._tapes.get(inst_id)
         if tape is None:
             return []
-        return [tape.history[-1 - i] for i in range(min(limit, len(tape.history)))]
+        h = tape.history
+        return [match_item(tape.book, h[-1 - i]) for i in range(min(limit, len(h)))]
 
     def candles(self, inst_id: str, bar: str) -> CandleSeries | None:
         """The candles of ``inst_id`` at ``bar`` (``None``: no trade yet)."""
         tape = self._tapes.get(inst_id)
-        return None if tape is None else tape.series.get(bar)
+        if tape is None:
+            return None
+        return next((s for s in tape.series if s.bar == bar), None)
 
 
 def fills_events(uid: str, acct: AccountFills) -> list[FillsEvent]:

@@ -24,8 +24,10 @@ from .feeds import (
     InstrumentsEvent,
     PositionsEvent,
     TradeEvent,
+    match_item,
     positions_push,
     private_push,
+    trade_item,
 )
 from .instruments import Instrument, instrument_by_id
 from .render import account_push, market_push, order_push
@@ -343,20 +345,22 @@ class Router:
         market = self._market
         iid = ev.inst_id
         subs = market.get(("trades", iid))
+        book = ev.book
         if subs:  # one push per aggregated trade
-            for item in ev.trades:
+            for t in ev.trades:
+                item = trade_item(book, t)
                 out.extend((s, market_push(arg, item)) for s, arg in subs)
         subs = market.get(("trades-all", iid))
         if subs:
-            for item in ev.all_trades:
+            for m in ev.matches:
+                item = match_item(book, m)
                 out.extend((s, market_push(arg, item)) for s, arg in subs)
         for channel in _CANDLES:
             subs = market.get((channel, iid))
             if not subs:
                 continue
             bar = channel[6:]
-            book = self.engine.book(iid)
-            rows = [candle_row(c, book.tick, now_ms) for b, c in ev.closed if b == bar]
+            rows = [candle_row(c, book, now_ms) for b, c in ev.closed if b == bar]
             if ev.traded:
                 rows += self.engine.candle_rows(iid, bar, now_ms, limit=1)
             for row in rows:
