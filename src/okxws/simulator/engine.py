@@ -1,6 +1,9 @@
 """The simulated exchange: a pure, deterministic facade over books, orders, ledgers and the
 market maker (no I/O, no clocks, stdlib only).
 
+(Over 700 lines: it is the one facade every operation, push and query goes through; the logic
+lives in the modules below and in :mod:`.feeds` / :mod:`.candles`, only thin queries here.)
+
 One place / amend / cancel path serves the order book and Nitro spreads alike, parameterised
 by venue (:data:`~okxws.simulator.order_rules.VENUES`): spread orders match on their own book
 and report on ``sprd-orders``; leg settlement is not modelled (spread fills move no balances).
