@@ -499,6 +499,43 @@ async def _ccxt_pro(info: dict[str, Any], *, sandbox: bool) -> None:
             await asyncio.sleep(0.05)
         record(f"{tag} watch_orders saw the fill (closed)", "closed" in seen.get(fid, []),
                seen.get(fid))  # fmt: skip
+
+        async def until_pushed(
+            name: str, watch: Callable[[], Awaitable[Any]], check: Callable[[Any], bool]
+        ) -> None:
+            """Start ``watch``, then buy at market every 0.5 s until it returns (the
+            subscription may be acknowledged after the first order)."""
+            task = asyncio.ensure_future(watch())
+            end = time.monotonic() + STEP_TIMEOUT
+            while not task.done() and time.monotonic() < end:
+                await p.create_order_ws(sym, "market", "buy", 0.001, None, {"tgtCcy": "base_ccy"})
+                await asyncio.wait([task], timeout=0.5)
+            if not task.done():
+                task.cancel()
+                record(name, False, "no push")
+                return
+            try:
+                res = task.result()
+            except Exception as exc:
+                record(name, False, f"{type(exc).__name__}: {exc}")
+                return
+            record(name, bool(check(res)), res)
+
+        def traded(ts: Any) -> bool:
+            return bool(ts) and all(t["symbol"] == sym and t["amount"] > 0 and t["price"] > 0
+                                    and t["side"] == "buy" for t in ts)  # fmt: skip
+
+        await until_pushed(f"{tag} watch_trades (trades)", lambda: p.watch_trades(sym), traded)
+        await until_pushed(f"{tag} watch_trades channel=trades-all (business)",
+                           lambda: p.watch_trades(sym, None, None, {"channel": "trades-all"}),
+                           traded)  # fmt: skip
+        await until_pushed(f"{tag} watch_ohlcv 1m (candle1m, business)",
+                           lambda: p.watch_ohlcv(sym, "1m"),
+                           lambda c: bool(c) and c[-1][5] > 0 and c[-1][2] >= c[-1][3])  # fmt: skip
+        await astep(f"{tag} REST fetch_trades (market/trades)", lambda: p.fetch_trades(sym),
+                    traded)  # fmt: skip
+        await astep(f"{tag} REST fetch_ohlcv 1m (market/candles)",
+                    lambda: p.fetch_ohlcv(sym, "1m"), lambda c: bool(c) and c[-1][5] > 0)  # fmt: skip
         if IDLE > 0 and not sandbox:
             # ccxt pings (text) every 18 s and drops a socket with no pong for 36 s.
             conns = {url: c.connection for url, c in p.clients.items()}

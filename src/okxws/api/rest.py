@@ -323,6 +323,24 @@ class RestClient:
         """https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-candlesticks"""
         return await self._call(_E["get_candles"], params, timeout)
 
+    async def get_history_candles(
+        self, params: r.CandlesParams, *, timeout: float | None = None
+    ) -> list[r.Candle]:
+        """Older candles, newest first (``after``/``before`` page by ``ts``).
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-candlesticks-history
+        """
+        return await self._call(_E["get_history_candles"], params, timeout)
+
+    async def get_trades(
+        self, params: r.TradesParams, *, timeout: float | None = None
+    ) -> list[r.Trade]:
+        """The recent matches of an instrument, newest first.
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-trades
+        """
+        return await self._call(_E["get_trades"], params, timeout)
+
     # -- trading (writes) ---------------------------------------------------------------
 
     async def submit_order(

@@ -14,6 +14,7 @@ from .endpoints import ConnKind
 
 __all__ = [
     "BOOK_CHANNELS",
+    "CANDLE_BARS",
     "CHANNELS",
     "BookSpec",
     "ChannelSpec",
@@ -113,6 +114,14 @@ CHANNELS: Final[dict[str, ChannelSpec]] = _table(
 
 #: The order-book channels, by name.
 BOOK_CHANNELS: Final[frozenset[str]] = frozenset(n for n, s in CHANNELS.items() if s.book)
+
+#: The bars of the ``candle<bar>`` channels (okx-streams-rest.md section 2), also the ``bar``
+#: of ``GET /api/v5/market/candles``.
+CANDLE_BARS: Final = (
+    "1s", "1m", "3m", "5m", "15m", "30m", "1H", "2H", "4H", "6H", "12H", "1D", "2D", "3D", "5D",
+    "1W", "1M", "3M", "6Hutc", "12Hutc", "1Dutc", "2Dutc", "3Dutc", "5Dutc", "1Wutc", "1Mutc",
+    "3Mutc",
+)  # fmt: skip
 
 # Candlesticks are a family of channels, one per bar: all on /ws/v5/business, public.
 _BUSINESS_PREFIXES: Final = ("candle", "mark-price-candle", "index-candle")

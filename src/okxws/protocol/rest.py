@@ -50,6 +50,8 @@ __all__ = [
     "Ticker",
     "TickerParams",
     "TickersParams",
+    "Trade",
+    "TradesParams",
 ]
 
 ParamsT = TypeVar("ParamsT")
@@ -88,6 +90,12 @@ class CandlesParams(TypedDict, total=False):
     bar: str
     after: str
     before: str
+    limit: str
+
+
+class TradesParams(TypedDict, total=False):
+    instId: Required[str]
+    #: At most 500 (default 100).
     limit: str
 
 
@@ -254,6 +262,19 @@ class OrderBook(TypedDict, total=False):
 
 #: ``[ts, o, h, l, c, vol, volCcy, volCcyQuote, confirm]``.
 Candle = list[str]
+
+
+class Trade(TypedDict, total=False):
+    """One match (``GET /api/v5/market/trades``, the ``trades-all`` channel's item)."""
+
+    instId: str
+    tradeId: str
+    px: str
+    sz: str
+    #: The taker's side.
+    side: str
+    source: str
+    ts: str
 
 
 class Order(TypedDict, total=False):
@@ -521,6 +542,22 @@ ENDPOINTS: Final[dict[str, Endpoint[Any, Any]]] = {
             CandlesParams,
             list,
             "order-book-trading-market-data-get-candlesticks",
+            auth=False,
+        ),
+        _get(
+            "get_history_candles",
+            "/api/v5/market/history-candles",
+            CandlesParams,
+            list,
+            "order-book-trading-market-data-get-candlesticks-history",
+            auth=False,
+        ),
+        _get(
+            "get_trades",
+            "/api/v5/market/trades",
+            TradesParams,
+            Trade,
+            "order-book-trading-market-data-get-trades",
             auth=False,
         ),
         _twin("order", "submit_order", "order-book-trading-trade-post-place-order"),

@@ -1,6 +1,9 @@
 """The simulated exchange: a pure, deterministic facade over books, orders, ledgers and the
 market maker (no I/O, no clocks, stdlib only).
 
+(Over 700 lines: it is the one facade every operation, push and query goes through; the logic
+lives in the modules below and in :mod:`.feeds` / :mod:`.candles`, only thin queries here.)
+
 One place / amend / cancel path serves the order book and Nitro spreads alike, parameterised
 by venue (:data:`~okxws.simulator.order_rules.VENUES`): spread orders match on their own book
 and report on ``sprd-orders``; leg settlement is not modelled (spread fills move no balances).
@@ -37,8 +40,23 @@ from okxws.protocol.ops import OrderVenue
 
 from . import matching, render
 from .book import Book
+from .candles import candle_row
+from .feeds import (
+    BalPosEvent,
+    Feeds,
+    FillsEvent,
+    InstrumentsEvent,
+    PositionsEvent,
+    TradeEvent,
+    balance_and_position_data,
+    fills_events,
+    funding_rate_data,
+    held_positions,
+    mark_price_data,
+    position_item,
+)
 from .history import FillLog
-from .instruments import INSTRUMENTS, SPREADS, USD_LIKE, usd_pair
+from .instruments import INSTRUMENTS, SPREADS, USD_LIKE, instrument_by_id, usd_pair
 from .ledger import FillAmounts, Hold, Ledger, order_hold
 from .market_maker import MarketMaker
 from .order_rules import (
@@ -123,7 +141,16 @@ class MarketEvent(NamedTuple):
     inst_id: str
 
 
-Event = OrderEvent | BalanceEvent | MarketEvent
+Event = (
+    OrderEvent
+    | BalanceEvent
+    | MarketEvent
+    | FillsEvent
+    | BalPosEvent
+    | PositionsEvent
+    | TradeEvent
+    | InstrumentsEvent
+)
 
 
 def _everyone(uid: str, channel: str) -> bool:
@@ -160,7 +187,11 @@ class Engine:
             i.inst_id: Book.of_instrument(i) for i in INSTRUMENTS
         }
         self._books.update((s.sprd_id, Book.of_spread(s)) for s in SPREADS)
-        self._mm = MarketMaker(self._rng, self._ids, mm_levels)
+        #: The tape, candles and account fills (:mod:`.feeds`).
+        self.feeds = Feeds()
+        self._inst_changes: dict[str, dict[str, Any]] = {}
+        # Its own generator: the market maker's trades leave the walk and the ids as they were.
+        self._mm = MarketMaker(self._rng, self._ids, mm_levels, random.Random(seed + 1))
         for book in self._books.values():
             self._mm.requote(book, self, 0)
             book.commit()  # seqId 1: the first quotes
@@ -192,9 +223,13 @@ class Engine:
         return index
 
     def drain_events(self) -> list[Event]:
-        """Return and clear the outbox: order pushes in order, then balance and market changes."""
+        """Return and clear the outbox in OKX's push order: ``fills``, ``orders`` (in order),
+        ``balance_and_position``, ``account``, ``positions``, then market data and trades."""
         out = self._events
         self._events = []
+        positions: list[Event] = []
+        if self.feeds.has_fills:
+            out, positions = self._fill_events(out)
         changed = self._changed_ledgers
         if changed:
             audience = self.audience
@@ -204,12 +239,39 @@ class Engine:
                     out.append(BalanceEvent(uid, data))
                 ledger.changed.clear()
             changed.clear()
+        out += positions
         if self._dirty_mkt:
             for key in self._dirty_mkt:  # every change of a level also marks its book dirty
                 self._books[key].commit()
             out += [MarketEvent(k) for k in self._dirty_mkt]
             self._dirty_mkt = {}
+        if self.feeds.has_trades:
+            out += self.feeds.drain_trades()
         return out
+
+    def _fill_events(self, orders: list[Event]) -> tuple[list[Event], list[Event]]:
+        """``fills`` + ``orders`` + ``balance_and_position`` pushes, and the ``positions`` ones."""
+        audience = self.audience
+        now = self._now
+        head: list[Event] = []
+        tail: list[Event] = []
+        positions: list[Event] = []
+        for uid, acct in self.feeds.drain_accounts():
+            if audience(uid, "fills"):
+                head += fills_events(uid, acct)
+            ledger = self._ledgers[uid]
+            if audience(uid, "balance_and_position"):
+                data = balance_and_position_data(
+                    "filled", ledger, acct.ccys, acct.positions.values(), acct.trades, now
+                )
+                tail.append(BalPosEvent(uid, data))
+            if acct.positions and audience(uid, "positions"):
+                items = [
+                    (i, position_item(ledger, i, self.mid_price(i.inst_id), now))
+                    for i in acct.positions.values()
+                ]
+                positions.append(PositionsEvent(uid, items))
+        return head + orders + tail, positions
 
     def _usd_price(self, ccy: str) -> Decimal:
         if ccy in USD_LIKE:
@@ -492,6 +554,8 @@ class Engine:
 
     def filled(self, o: Order, px_ticks: int, lots: int, maker: bool, trade_id: str) -> None:
         """Settle and push one fill of ``o`` (:class:`~okxws.simulator.matching.Trades`)."""
+        if not maker:  # one public trade per match, reported with its taker
+            self.feeds.trade(o.book, o, px_ticks, lots, trade_id, self._now)
         if o.is_mm:
             if maker:
                 self._mm.hit(o.book)
@@ -512,6 +576,8 @@ class Engine:
         fill = Fill(p, qty, trade_id, amounts.fee, amounts.pnl, maker, amounts.notional, now)
         o.last_fill = fill
         self.fills.record(o, fill)
+        if inst is not None:
+            self.feeds.user_fill(o, fill)
         self._push(o, fill)
         if done:
             self.finish(o, OrderState.FILLED, None, push=False)
@@ -566,6 +632,7 @@ class Engine:
         """
         self._now = now_ms
         self._mm.tick(list(self._books.values()), self, now_ms)
+        self.feeds.roll(now_ms)
 
     # ------------------------------------------------------------------ queries
 
@@ -673,6 +740,101 @@ class Engine:
         https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-order-book-channel
         """
         return render.books5(self._books[inst_id], now_ms)
+
+    def mark_price(self, inst_id: str, now_ms: int) -> dict[str, str]:
+        """``mark-price`` push item: the market maker's mid is the mark.
+
+        https://www.okx.com/docs-v5/en/#public-data-websocket-mark-price-channel
+        """
+        inst = instrument_by_id(inst_id)
+        if inst is None:
+            raise KeyError(inst_id)
+        return mark_price_data(inst, self.mid_price(inst_id), now_ms)
+
+    def funding_rate(self, inst_id: str, now_ms: int) -> dict[str, str]:
+        """``funding-rate`` push item of a SWAP (the index: the mid of its family's spot pair).
+
+        https://www.okx.com/docs-v5/en/#public-data-websocket-funding-rate-channel
+        """
+        inst = instrument_by_id(inst_id)
+        if inst is None or inst.inst_type != "SWAP":
+            raise KeyError(inst_id)
+        spot = self._books.get(inst.inst_family)  # BTC-USDT-SWAP's index: BTC-USDT
+        index = _D0 if spot is None else spot.mid * spot.tick
+        return funding_rate_data(inst, self.mid_price(inst_id), index, now_ms)
+
+    def instruments(self, inst_type: str) -> list[dict[str, Any]]:
+        """``GET /api/v5/public/instruments`` data (the ``instruments`` channel's items), with
+        the changes of :meth:`change_instrument`.
+
+        https://www.okx.com/docs-v5/en/#public-data-rest-api-get-instruments
+        """
+        changes = self._inst_changes
+        data = render.instruments_as_rest(inst_type)
+        if not changes:
+            return data
+        return [{**d, **changes[d["instId"]]} if d["instId"] in changes else d for d in data]
+
+    def change_instrument(self, inst_id: str, **fields: Any) -> None:
+        """Change fields of an instrument's reference data (``state="suspend"``, ``upcChg``
+        ...): REST shows them and ``instruments`` subscribers get the item at the next drain.
+        Matching does not read them.
+
+        https://www.okx.com/docs-v5/en/#public-data-websocket-instruments-channel
+        """
+        inst = instrument_by_id(inst_id)
+        if inst is None:
+            raise KeyError(inst_id)
+        self._inst_changes.setdefault(inst_id, {}).update(fields)
+        item = [d for d in self.instruments(inst.inst_type) if d["instId"] == inst_id]
+        self._events.append(InstrumentsEvent(inst.inst_type, item))
+
+    def tickers(self, inst_type: str, now_ms: int) -> list[dict[str, str]]:
+        """``GET /api/v5/market/tickers``: the ticker of every instrument of ``inst_type``.
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-tickers
+        """
+        return [render.ticker(self._books[i.inst_id], now_ms) for i in INSTRUMENTS
+                if i.inst_type == inst_type]  # fmt: skip
+
+    def candle_rows(
+        self, inst_id: str, bar: str, now_ms: int, *, after: int | None = None,
+        before: int | None = None, limit: int = 100,
+    ) -> list[list[str]]:  # fmt: skip
+        """``GET /api/v5/market/candles``: the candles built from this book's trades, newest
+        first (``after``/``before``: older/newer than these ``ts``).
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-candlesticks
+        """
+        book = self._books[inst_id]
+        series = self.feeds.candles(inst_id, bar)
+        if series is None:
+            return []
+        out: list[list[str]] = []
+        for c in series.newest_first(after, before):
+            if len(out) >= limit:
+                break
+            out.append(candle_row(c, book, now_ms))
+        return out
+
+    def positions_snapshot(self, uid: str, now_ms: int) -> list[tuple[Any, dict[str, str]]]:
+        """``(instrument, item)`` of each open position (the ``positions`` snapshot)."""
+        ledger = self._ledger(uid)
+        return [
+            (i, position_item(ledger, i, self.mid_price(i.inst_id), now_ms))
+            for i in held_positions(ledger)
+        ]
+
+    def balance_and_position(self, uid: str, now_ms: int) -> dict[str, Any]:
+        """The ``balance_and_position`` snapshot: non-zero cash, open positions.
+
+        https://www.okx.com/docs-v5/en/#trading-account-websocket-balance-and-position-channel
+        """
+        ledger = self._ledger(uid)
+        ccys = [c for c, b in ledger.balances.items() if b.cash]
+        return balance_and_position_data(
+            "snapshot", ledger, ccys, held_positions(ledger), [], now_ms
+        )
 
     def mid_price(self, inst_id: str) -> Decimal:
         """Current market-maker mid of an instrument or spread."""

@@ -5,7 +5,9 @@ It quotes ``levels`` levels per side, level ``k`` with ``(k + 1) * base_lots``, 
 account :data:`~okxws.simulator.orders.MM_UID` (never pushed, never balance-checked). It tops up
 the levels users traded against at the end of the operation (:meth:`MarketMaker.requote_hit`);
 :meth:`MarketMaker.tick` moves every mid and re-quotes, and new quotes that cross users' resting
-orders fill them (the users are makers).
+orders fill them (the users are makers). Now and then (:data:`TRADE_CHANCE` per book and
+tick, from its own seeded generator) it also takes from its own best level with a small
+immediate-or-cancel order, so the public trade feeds and candles stay alive.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from .book import Book
 from .matching import Trades, match
 from .orders import MM_UID, Ids, Order, OrdType
 
-__all__ = ["MM_CONFIGS", "MMConfig", "MarketMaker"]
+__all__ = ["MM_CONFIGS", "TRADE_CHANCE", "MMConfig", "MarketMaker"]
+
+#: The chance that a tick makes the market maker trade on an instrument's book.
+TRADE_CHANCE: Final = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +54,13 @@ _QuoteKey = tuple[bool, int]  # (buy, px_ticks)
 class MarketMaker:
     """Quotes and random walk of every book; ``rng`` and ``ids`` are the engine's (one seed)."""
 
-    def __init__(self, rng: random.Random, ids: Ids, levels: int) -> None:
+    def __init__(
+        self, rng: random.Random, ids: Ids, levels: int, trade_rng: random.Random | None = None
+    ) -> None:
         self._rng = rng
+        #: Decides and sizes the market maker's own trades (``None``: it never trades).
+        self._trade_rng = trade_rng
+        self._takers = 0
         self._ids = ids
         self._levels = levels
         self._quotes: dict[str, dict[_QuoteKey, Order]] = {}
@@ -76,6 +86,24 @@ class MarketMaker:
             book.mid = max(floor, book.mid + self._rng.randint(-conf.walk, conf.walk))
             self.requote(book, trades, now)
         self._hit.clear()
+        if self._trade_rng is not None:
+            for book in books:
+                if book.inst is not None:
+                    self._maybe_trade(book, self._trade_rng, trades, now)
+            self.requote_hit(trades, now)
+
+    def _maybe_trade(self, book: Book[Order], rng: random.Random, trades: Trades, now: int) -> None:
+        """Take up to a fifth of the best level, on a random side, with a chance."""
+        if rng.random() >= TRADE_CHANCE:
+            return
+        buy = rng.random() < 0.5
+        best = book.opposite_side(buy).best()
+        if best is None:
+            return
+        lots = max(1, MM_CONFIGS[book.key].base_lots * rng.randint(1, 20) // 100)
+        self._takers += 1
+        o = Order(MM_UID, f"mm{self._takers}", book, buy, OrdType.IOC, best, lots, now)
+        match(o, best, trades)
 
     def requote(self, book: Book[Order], trades: Trades, now: int) -> None:
         """Bring the quotes of ``book`` to the target levels around its mid."""

@@ -19,6 +19,7 @@ import orjson
 from aiohttp import web
 
 from okxws.protocol.auth import rest_signature
+from okxws.protocol.channels import CANDLE_BARS
 from okxws.protocol.endpoints import DEMO_TRADING_HEADER
 from okxws.protocol.errors import ERROR_CODES
 from okxws.protocol.ops import OPS, SUB_ACCOUNT_ORDER_LIMIT, OpSpec
@@ -27,8 +28,9 @@ from .dispatch import execute_op, fail_all
 from .engine import Engine
 from .faults import NO_ANSWER_HOLD_S, FaultKind, FaultRule, Faults
 from .history import fills_data, orders_history_data, spread_trades_data
+from .instruments import instrument_by_id
 from .limits import RATE_LIMIT_CODE, SimLimits
-from .render import currencies_as_rest, instruments_as_rest, spreads_as_rest
+from .render import currencies_as_rest, spreads_as_rest
 from .router import SimApiKey
 from .unknown_outcomes import (
     HTML_CONTENT_TYPE,
@@ -121,6 +123,15 @@ def _parse_iso_ms(ts: str) -> int | None:
         return None
 
 
+def _limit(raw: str | None, default: int, most: int) -> int | None:
+    """A ``limit`` query value (``None``: not a number); OKX caps it at ``most``."""
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        return None
+    return min(int(raw), most)
+
+
 def add_rest_routes(app: web.Application, exchange: Exchange) -> None:
     """Register every REST endpoint on ``app``, serving ``exchange``."""
     api = _Rest(exchange)
@@ -131,6 +142,10 @@ def add_rest_routes(app: web.Application, exchange: Exchange) -> None:
     r.add_get("/api/v5/sprd/spreads", g(api.spreads))
     r.add_get("/api/v5/market/ticker", g(api.ticker))
     r.add_get("/api/v5/market/books", g(api.books))
+    r.add_get("/api/v5/market/tickers", g(api.tickers))
+    r.add_get("/api/v5/market/trades", g(api.trades))
+    r.add_get("/api/v5/market/candles", g(api.candles))
+    r.add_get("/api/v5/market/history-candles", g(api.candles))
     private: dict[str, _SignedHandler] = {
         "/api/v5/asset/currencies": api.currencies,
         "/api/v5/trade/order": api.get_order,
@@ -174,7 +189,7 @@ class _Rest:
         inst_type = q.get("instType")
         if not inst_type:
             return _err("50014", 400, "Parameter instType can not be empty.")
-        data = instruments_as_rest(inst_type)
+        data = self.engine.instruments(inst_type)
         inst_id = q.get("instId")
         family = q.get("instFamily") or q.get("uly")
         if inst_id:
@@ -221,6 +236,66 @@ class _Rest:
             return await handler(request)
 
         return wrapper
+
+    async def tickers(self, request: web.Request) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-tickers"""
+        inst_type = request.query.get("instType")
+        if not inst_type:
+            return _err("50014", msg="Parameter instType can not be empty.")
+        data = self.engine.tickers(inst_type, self._now_ms())
+        family = request.query.get("instFamily")
+        if family:
+            data = [d for d in data if d["instId"].startswith(family + "-")]
+        return _ok(data)
+
+    async def trades(self, request: web.Request) -> web.Response:
+        """The individual matches, newest first (the ``trades-all`` items).
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-trades
+        """
+        q = request.query
+        inst_id = q.get("instId", "")
+        if not inst_id:
+            return _err("50014", msg="Parameter instId can not be empty.")
+        limit = _limit(q.get("limit"), 100, 500)
+        if limit is None:
+            return _err("51000", msg="Parameter limit error")
+        if instrument_by_id(inst_id) is None:
+            return _err("51001")
+        return _ok(self.engine.feeds.recent_trades(inst_id, limit))
+
+    async def candles(self, request: web.Request) -> web.Response:
+        """``/market/candles`` and ``/market/history-candles``: the candles the simulator's
+        trades built (the ``candle<bar>`` pushes), newest first.
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-candlesticks
+        """
+        q = request.query
+        inst_id = q.get("instId", "")
+        if not inst_id:
+            return _err("50014", msg="Parameter instId can not be empty.")
+        bar = q.get("bar") or "1m"
+        history = request.path.endswith("history-candles")
+        limit = _limit(q.get("limit"), 100, 100 if history else 300)
+        after, before = q.get("after") or "", q.get("before") or ""
+        if (
+            bar not in CANDLE_BARS
+            or limit is None
+            or not all(v.isdigit() for v in (after, before) if v)
+        ):
+            return _err("51000", msg="Parameter bar error" if bar not in CANDLE_BARS else
+                        "Parameter error")  # fmt: skip
+        if instrument_by_id(inst_id) is None:
+            return _err("51001")
+        rows = self.engine.candle_rows(
+            inst_id,
+            bar,
+            self._now_ms(),
+            after=int(after) if after else None,
+            before=int(before) if before else None,
+            limit=limit,
+        )
+        return _ok(rows)
 
     # ------------------------------------------------------------------ auth
 

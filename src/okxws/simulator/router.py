@@ -13,13 +13,30 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
+from okxws.protocol.channels import CANDLE_BARS
+from okxws.protocol.codec import encode
+
+from .candles import candle_row
 from .engine import Engine, Event, MarketEvent, OrderEvent
-from .instruments import instrument_by_id
+from .feeds import (
+    BalPosEvent,
+    FillsEvent,
+    InstrumentsEvent,
+    PositionsEvent,
+    TradeEvent,
+    match_item,
+    positions_push,
+    private_push,
+    trade_item,
+)
+from .instruments import Instrument, instrument_by_id
 from .render import account_push, market_push, order_push
 
 __all__ = [
     "CONN_COUNT_CHANNELS",
+    "FEEDS",
     "MAX_CONN_PER_CHANNEL",
+    "REGULAR_PUSH_MS",
     "SIM_BUSINESS_CHANNELS",
     "SIM_CHANNELS",
     "SIM_PRIVATE_CHANNELS",
@@ -29,11 +46,17 @@ __all__ = [
     "Subscriber",
 ]
 
-#: The public channels the simulator serves: market data of one ``instId``.
-SIM_PUBLIC_CHANNELS: Final = frozenset({"tickers", "books5"})
-#: The private channels it accepts (``positions`` and ``balance_and_position`` never push).
-SIM_PRIVATE_CHANNELS: Final = frozenset({"orders", "account", "positions", "balance_and_position"})
-SIM_BUSINESS_CHANNELS: Final = frozenset({"sprd-orders"})
+_CANDLES: Final = tuple("candle" + bar for bar in CANDLE_BARS)
+#: The public channels the simulator serves: market data of one ``instId`` (``instruments``:
+#: one ``instType``).
+SIM_PUBLIC_CHANNELS: Final = frozenset(
+    {"tickers", "books5", "trades", "mark-price", "funding-rate", "instruments"}
+)
+#: The private channels it serves.
+SIM_PRIVATE_CHANNELS: Final = frozenset(
+    {"orders", "account", "positions", "balance_and_position", "fills"}
+)
+SIM_BUSINESS_CHANNELS: Final = frozenset({"sprd-orders", "trades-all", *_CANDLES})
 #: Every channel the simulator serves; others get OKX's 60018 "doesn't exist".
 SIM_CHANNELS: Final = SIM_PUBLIC_CHANNELS | SIM_PRIVATE_CHANNELS | SIM_BUSINESS_CHANNELS
 #: Private channels with the per-sub-account connection cap (okx-protocol.md section 5.3).
@@ -49,11 +72,56 @@ CONN_COUNT_CHANNELS: Final = frozenset(
 )
 MAX_CONN_PER_CHANNEL: Final = 30
 
-#: The data item of each public channel, for an instrument, at a time.
+#: The data item of each public channel pushed on every change of a book, at a time.
 _MARKET_DATA: Final[Mapping[str, Callable[[Engine, str, int], dict[str, Any]]]] = {
     "tickers": Engine.ticker,
     "books5": Engine.books5,
 }
+#: How often ``mark-price`` (when unchanged) and ``funding-rate`` push regardless
+#: (okx-streams-rest.md section 2: 10 s; 30 to 90 s).
+REGULAR_PUSH_MS: Final = {"mark-price": 10_000, "funding-rate": 60_000}
+
+_INST_TYPES: Final = frozenset({"SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION", "EVENTS"})
+
+
+def _instrument(key: str) -> bool:
+    return instrument_by_id(key) is not None
+
+
+def _swap(key: str) -> bool:
+    inst = instrument_by_id(key)
+    return inst is not None and inst.inst_type == "SWAP"
+
+
+def _latest_candle(bar: str) -> Callable[[Engine, str, int], list[Any]]:
+    def latest(engine: Engine, inst_id: str, now_ms: int) -> list[Any]:
+        return engine.candle_rows(inst_id, bar, now_ms, limit=1)
+
+    return latest
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A public channel the simulator serves: the ``arg`` field naming its subject, which
+    subjects exist, and the data it pushes on subscribe (``None``: nothing)."""
+
+    key: str
+    exists: Callable[[str], bool]
+    snapshot: Callable[[Engine, str, int], list[Any]] | None
+
+
+#: Every public (and business) market-data channel, by name.
+FEEDS: Final[Mapping[str, Feed]] = {
+    "tickers": Feed("instId", _instrument, lambda e, k, now: [e.ticker(k, now)]),
+    "books5": Feed("instId", _instrument, lambda e, k, now: [e.books5(k, now)]),
+    "trades": Feed("instId", _instrument, None),
+    "trades-all": Feed("instId", _instrument, None),
+    "mark-price": Feed("instId", _instrument, lambda e, k, now: [e.mark_price(k, now)]),
+    "funding-rate": Feed("instId", _swap, lambda e, k, now: [e.funding_rate(k, now)]),
+    "instruments": Feed("instType", _INST_TYPES.__contains__,
+                        lambda e, k, now: e.instruments(k)),
+    **{"candle" + bar: Feed("instId", _instrument, _latest_candle(bar)) for bar in CANDLE_BARS},
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +135,8 @@ class SimApiKey:
     #: A demo-trading key (True), a live one (False) or either (None): REST checks the
     #: ``x-simulated-trading`` header against it (50101).
     demo: bool | None = None
+    #: The account's OKX trading-fee tier (VIP level): channels above it answer ``64003``.
+    vip_tier: int = 0
 
 
 class Subscriber(Protocol):
@@ -96,6 +166,9 @@ class Router:
         self._by_uid: dict[str, list[Subscriber]] = {}
         self._market: dict[tuple[str, str], list[tuple[Subscriber, dict[str, Any]]]] = {}
         self._conn_count: dict[tuple[str, str], set[str]] = {}
+        self._marks: dict[str, str] = {}
+        self._tickers: dict[str, list[str]] = {}
+        self._regular_due: dict[str, int] = {}
 
     # ------------------------------------------------------------------ sessions
 
@@ -140,10 +213,12 @@ class Router:
         return len(conns)
 
     def add_market_sub(self, s: Subscriber, arg: dict[str, Any]) -> None:
-        self._market.setdefault((arg["channel"], arg["instId"]), []).append((s, arg))
+        ch = arg["channel"]
+        self._market.setdefault((ch, arg[FEEDS[ch].key]), []).append((s, arg))
 
     def remove_market_sub(self, s: Subscriber, arg: Mapping[str, Any]) -> None:
-        key = (arg["channel"], arg["instId"])
+        ch = arg["channel"]
+        key = (ch, arg[FEEDS[ch].key])
         subs = self._market.get(key)
         if subs:
             self._market[key] = [x for x in subs if x[0] is not s]
@@ -159,6 +234,37 @@ class Router:
         """The current data item of a public channel for ``inst_id``."""
         return _MARKET_DATA[channel](self.engine, inst_id, now_ms)
 
+    def feed_snapshot(self, arg: Mapping[str, Any], now_ms: int) -> bytes | None:
+        """The push a new subscription to a public channel gets at once, if any."""
+        feed = FEEDS[arg["channel"]]
+        if feed.snapshot is None:
+            return None
+        data = feed.snapshot(self.engine, arg[feed.key], now_ms)
+        if arg["channel"] == "mark-price":
+            self._marks[arg["instId"]] = data[0]["markPx"]
+        elif arg["channel"] == "tickers":
+            self._ticker_changed(arg["instId"], data[0])
+        return encode({"arg": arg, "data": data}) if data else None
+
+    def regular(self, now_ms: int) -> list[tuple[Subscriber, bytes]]:
+        """The pushes due regardless of changes (:data:`REGULAR_PUSH_MS`) at ``now_ms``."""
+        out: list[tuple[Subscriber, bytes]] = []
+        for channel, every in REGULAR_PUSH_MS.items():
+            due = self._regular_due.get(channel)
+            if due is None or now_ms >= due:
+                self._regular_due[channel] = now_ms + every
+                if due is not None:
+                    self._push_all(channel, now_ms, out)
+        return out
+
+    def _push_all(self, channel: str, now_ms: int, out: list[tuple[Subscriber, bytes]]) -> None:
+        snapshot = FEEDS[channel].snapshot
+        assert snapshot is not None
+        for (ch, key), subs in self._market.items():
+            if ch == channel and subs:
+                data = snapshot(self.engine, key, now_ms)
+                out.extend((s, encode({"arg": arg, "data": data})) for s, arg in subs)
+
     # ------------------------------------------------------------------ pushes
 
     def route(self, events: Iterable[Event], now_ms: int) -> list[tuple[Subscriber, bytes]]:
@@ -170,7 +276,20 @@ class Router:
                     subs = self._market.get((channel, ev.inst_id))
                     if subs:
                         data = self.market_data(channel, ev.inst_id, now_ms)
+                        if channel == "tickers" and not self._ticker_changed(ev.inst_id, data):
+                            continue
                         out.extend((s, market_push(arg, data)) for s, arg in subs)
+                subs = self._market.get(("mark-price", ev.inst_id))
+                if subs:
+                    self._mark_changed(ev.inst_id, subs, now_ms, out)
+                continue
+            if isinstance(ev, TradeEvent):
+                self._trades(ev, now_ms, out)
+                continue
+            if isinstance(ev, InstrumentsEvent):
+                subs = self._market.get(("instruments", ev.inst_type))
+                if subs and ev.data:
+                    out.extend((s, encode({"arg": arg, "data": ev.data})) for s, arg in subs)
                 continue
             sessions = self._by_uid.get(ev.uid)
             if not sessions:
@@ -180,6 +299,21 @@ class Router:
                     for arg in s.subs.get(ev.channel, ()):
                         if _order_matches(arg, ev):
                             out.append((s, order_push(arg, ev.uid, ev.data)))
+            elif isinstance(ev, FillsEvent):
+                for s in sessions:
+                    for arg in s.subs.get("fills", ()):
+                        if arg.get("instId") in (None, "", ev.inst_id):
+                            out.append((s, private_push(arg, ev.uid, [ev.data])))
+            elif isinstance(ev, BalPosEvent):
+                for s in sessions:
+                    for arg in s.subs.get("balance_and_position", ()):
+                        out.append((s, private_push(arg, ev.uid, [ev.data])))
+            elif isinstance(ev, PositionsEvent):
+                for s in sessions:
+                    for arg in s.subs.get("positions", ()):
+                        items = [d for inst, d in ev.items if position_matches(arg, inst)]
+                        if items:
+                            out.append((s, positions_push(arg, ev.uid, items, False)))
             else:
                 frame: bytes | None = None
                 for s in sessions:
@@ -188,6 +322,65 @@ class Router:
                             frame = account_push(ev.uid, ev.data, "event_update")
                         out.append((s, frame))
         return out
+
+    def _ticker_changed(self, inst_id: str, data: Mapping[str, str]) -> bool:
+        """OKX pushes ``tickers`` on a trade or a change of the best bid or ask only (every
+        other field but ``ts`` moves with those)."""
+        values = [v for k, v in data.items() if k != "ts"]
+        if self._tickers.get(inst_id) == values:
+            return False
+        self._tickers[inst_id] = values
+        return True
+
+    def _mark_changed(
+        self,
+        inst_id: str,
+        subs: list[tuple[Subscriber, dict[str, Any]]],
+        now_ms: int,
+        out: list[tuple[Subscriber, bytes]],
+    ) -> None:
+        data = self.engine.mark_price(inst_id, now_ms)
+        if self._marks.get(inst_id) != data["markPx"]:
+            self._marks[inst_id] = data["markPx"]
+            out.extend((s, market_push(arg, data)) for s, arg in subs)
+
+    def _trades(self, ev: TradeEvent, now_ms: int, out: list[tuple[Subscriber, bytes]]) -> None:
+        market = self._market
+        iid = ev.inst_id
+        subs = market.get(("trades", iid))
+        book = ev.book
+        if subs:  # one push per aggregated trade
+            for t in ev.trades:
+                item = trade_item(book, t)
+                out.extend((s, market_push(arg, item)) for s, arg in subs)
+        subs = market.get(("trades-all", iid))
+        if subs:
+            for m in ev.matches:
+                item = match_item(book, m)
+                out.extend((s, market_push(arg, item)) for s, arg in subs)
+        for channel in _CANDLES:
+            subs = market.get((channel, iid))
+            if not subs:
+                continue
+            bar = channel[6:]
+            rows = [candle_row(c, book, now_ms) for b, c in ev.closed if b == bar]
+            if ev.traded:
+                rows += self.engine.candle_rows(iid, bar, now_ms, limit=1)
+            for row in rows:
+                out.extend((s, encode({"arg": arg, "data": [row]})) for s, arg in subs)
+
+
+def position_matches(arg: Mapping[str, Any], inst: Instrument) -> bool:
+    """Whether a ``positions`` subscription (``instType``, ``instFamily``, ``instId``) covers
+    ``inst`` (``instId`` wins over ``instFamily``)."""
+    it = arg.get("instType")
+    if it != "ANY" and it != inst.inst_type:
+        return False
+    iid = arg.get("instId")
+    if iid:
+        return bool(iid == inst.inst_id)
+    fam = arg.get("instFamily")
+    return not fam or fam == inst.inst_family
 
 
 def _order_matches(arg: Mapping[str, Any], ev: OrderEvent) -> bool:

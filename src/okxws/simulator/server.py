@@ -56,6 +56,9 @@ DEFAULT_API_PASS: Final = "okxws-sim-Passphrase1"
 IDLE_CLOSE_CODE: Final = 4004
 IDLE_CLOSE_REASON: Final = "No data received in 30s."
 _TEXT: Final = WSMsgType.TEXT
+#: How often the server looks for regular pushes (``mark-price``, ``funding-rate``) and closes
+#: candles whose period ended.
+FEEDS_TICK_S: Final = 1.0
 
 
 class _Conn:
@@ -150,21 +153,30 @@ class Simulator:
         #: Real seconds per cancel-all-after ``timeOut`` second (tests shorten OKX's 10 s minimum).
         self.cancel_all_after_scale = 1.0
         self._closing = asyncio.Event()
+        self._feeds_task: asyncio.Task[None] | None = None
         self._closed = False
         self.uid = self.add_account(self.api_key, self.api_secret, self.api_pass)
 
     # ------------------------------------------------------------------ accounts, clock
 
     def add_account(
-        self, api_key: str, api_secret: str, api_pass: str, *, demo: bool | None = None
+        self,
+        api_key: str,
+        api_secret: str,
+        api_pass: str,
+        *,
+        demo: bool | None = None,
+        vip_tier: int = 0,
     ) -> str:
         """Register another API key with its own engine account; returns its ``uid``.
 
         ``demo``: the key is a demo-trading key (True: REST requests must carry
         ``x-simulated-trading: 1``), a live one (False: they must not), or either (None).
+        ``vip_tier``: the account's fee tier (``fills`` needs VIP4, else ``64003``).
         """
         uid = str(self._uid_rng.randrange(10**17, 10**18))
-        self._router.api_keys[api_key] = SimApiKey(api_key, api_secret, api_pass, uid, demo)
+        key = SimApiKey(api_key, api_secret, api_pass, uid, demo=demo, vip_tier=vip_tier)
+        self._router.api_keys[api_key] = key
         self.engine.create_account(uid)
         return uid
 
@@ -225,6 +237,7 @@ class Simulator:
         await site.start()
         self._runner = runner
         self.port = int(runner.addresses[0][1])
+        self._feeds_task = asyncio.get_running_loop().create_task(self._feeds())
         log.info("simulator listening on %s", self.ws_base_url)
 
     async def close(self) -> None:
@@ -242,6 +255,11 @@ class Simulator:
             t.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        task, self._feeds_task = self._feeds_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         for conn in list(self._conns.values()):
             conn.abort()
             for t in list(conn.tasks):
@@ -285,6 +303,14 @@ class Simulator:
         while True:
             await asyncio.sleep(interval)
             self.tick_market()
+            await self.flush_events()
+
+    async def _feeds(self) -> None:
+        while True:
+            await asyncio.sleep(FEEDS_TICK_S)
+            now = self.now_ms()
+            self.engine.feeds.roll(now)
+            await self._send_pushes(self._router.regular(now))
             await self.flush_events()
 
     def tick_market(self) -> None:
@@ -458,7 +484,10 @@ class Simulator:
         ws = web.WebSocketResponse(
             autoping=False, compress=False, decode_text=False, timeout=2.0, max_msg_size=1 << 20
         )
-        await ws.prepare(request)
+        try:
+            await ws.prepare(request)
+        except ConnectionResetError:  # the client left during the handshake: nothing to serve
+            return ws
         session = Session(self._ctx, kind)
         transport = request.transport
         conn = _Conn(ws, session, transport)

@@ -29,15 +29,17 @@ from . import render
 from .dispatch import execute_op, fail_all
 from .engine import Engine
 from .faults import FaultKind, FaultRule, Faults
+from .feeds import positions_push, private_push
 from .instruments import instrument_by_id
 from .limits import TOO_FREQUENT_CODE, SimLimits
 from .router import (
     CONN_COUNT_CHANNELS,
+    FEEDS,
     MAX_CONN_PER_CHANNEL,
     SIM_CHANNELS,
-    SIM_PUBLIC_CHANNELS,
     Router,
     SimApiKey,
+    position_matches,
 )
 from .stats import ReceivedOp, SimulatorStats
 from .unknown_outcomes import execute_faulted, landed_late, unknown_outcome_answer
@@ -48,6 +50,11 @@ PONG_BYTES: Final = b"pong"
 LOGIN_WINDOW_S: Final = 30.0
 
 _ORDERS_INST_TYPES: Final = frozenset({"SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION", "ANY"})
+#: The ``instType`` a subscription of these private channels requires.
+_INST_TYPES: Final = {
+    "orders": _ORDERS_INST_TYPES,
+    "positions": frozenset({"MARGIN", "SWAP", "FUTURES", "OPTION", "EVENTS", "ANY"}),
+}
 _REQUEST_KEYS: Final = frozenset({"id", "op", "args", "expTime"})
 _TRADING_FAULTS: Final = frozenset(
     {
@@ -271,12 +278,15 @@ class Session:
             return "60018", render.not_exist_msg(arg)
         if spec.needs_login and self.account is None:
             return "60011", render.error_text("60011")
-        if ch in SIM_PUBLIC_CHANNELS:
-            iid = arg.get("instId")
-            if not isinstance(iid, str) or instrument_by_id(iid) is None:
+        if spec.vip_tier and (self.account is None or self.account.vip_tier < spec.vip_tier):
+            return "64003", render.error_text("64003")
+        feed = FEEDS.get(ch)
+        if feed is not None:
+            key = arg.get(feed.key)
+            if not isinstance(key, str) or not feed.exists(key):
                 return "60018", render.not_exist_msg(arg)
-        elif ch == "orders":
-            if arg.get("instType") not in _ORDERS_INST_TYPES:
+        elif ch in _INST_TYPES or ch == "fills":
+            if ch in _INST_TYPES and arg.get("instType") not in _INST_TYPES[ch]:
                 return "60018", render.not_exist_msg(arg)
             iid = arg.get("instId")
             if iid is not None and (not isinstance(iid, str) or instrument_by_id(iid) is None):
@@ -305,14 +315,27 @@ class Session:
             frames.append(render.conn_count_frame("channel-conn-count", ch, n, self.conn_id))
         if fresh:
             lst.append(arg)
-        if ch in SIM_PUBLIC_CHANNELS:
+        if ch in FEEDS:
             if fresh:
                 router.add_market_sub(self, arg)
-            frames.append(render.market_push(arg, router.market_data(ch, arg["instId"], now_ms)))
+            snapshot = router.feed_snapshot(arg, now_ms)
+            if snapshot is not None:
+                frames.append(snapshot)
         elif ch == "account":
             assert self.account is not None
             uid = self.account.uid
             frames.append(render.account_push(uid, self.ctx.engine.balance(uid), "snapshot"))
+        elif ch == "positions":
+            assert self.account is not None
+            uid = self.account.uid
+            held = self.ctx.engine.positions_snapshot(uid, now_ms)
+            items = [d for inst, d in held if position_matches(arg, inst)]
+            frames.append(positions_push(arg, uid, items, True))
+        elif ch == "balance_and_position":
+            assert self.account is not None
+            uid = self.account.uid
+            data = self.ctx.engine.balance_and_position(uid, now_ms)
+            frames.append(private_push(arg, uid, [data]))
 
     def _remove_sub(self, arg: dict[str, Any]) -> None:
         ch: str = arg["channel"]
@@ -321,7 +344,7 @@ class Session:
             return
         lst.remove(arg)
         router = self.ctx.router
-        if ch in SIM_PUBLIC_CHANNELS:
+        if ch in FEEDS:
             router.remove_market_sub(self, arg)
         if not lst and ch in CONN_COUNT_CHANNELS and self.account is not None:
             router.conn_count(self.account.uid, ch, self.conn_id, False)
