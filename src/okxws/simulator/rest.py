@@ -20,8 +20,11 @@ from okxws.protocol.auth import rest_signature
 from okxws.protocol.errors import ERROR_CODES
 from okxws.protocol.ops import OPS, OpSpec
 
+from .book import Book
 from .dispatch import execute_op, fail_all
 from .engine import Engine
+from .instruments import instrument_by_id
+from .market_books import REST_BOOKS_FULL_MAX, REST_BOOKS_MAX, rest_books, rest_books_full
 from .render import currencies_as_rest, instruments_as_rest, spreads_as_rest
 from .router import SimApiKey
 
@@ -79,6 +82,7 @@ def add_rest_routes(app: web.Application, exchange: Exchange) -> None:
     r.add_get("/api/v5/sprd/spreads", api.spreads)
     r.add_get("/api/v5/market/ticker", api.ticker)
     r.add_get("/api/v5/market/books", api.books)
+    r.add_get("/api/v5/market/books-full", api.books_full)
     r.add_get("/api/v5/asset/currencies", api.signed(api.currencies))
     r.add_get("/api/v5/trade/order", api.signed(api.get_order))
     r.add_get("/api/v5/trade/orders-pending", api.signed(api.orders_pending))
@@ -136,11 +140,28 @@ class _Rest:
 
     async def books(self, request: web.Request) -> web.Response:
         """https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-order-book"""
-        try:
-            data = self.engine.books5(request.query.get("instId", ""), self._now_ms())
-        except KeyError:
+        return self._book(request, REST_BOOKS_MAX, rest_books)
+
+    async def books_full(self, request: web.Request) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-full-order-book"""
+        return self._book(request, REST_BOOKS_FULL_MAX, rest_books_full)
+
+    def _book(
+        self,
+        request: web.Request,
+        max_sz: int,
+        render_book: Callable[[Book[Any], int, int], dict[str, Any]],
+    ) -> web.Response:
+        inst_id = request.query.get("instId", "")
+        if instrument_by_id(inst_id) is None:
             return _err("51001")
-        return _ok([{"asks": data["asks"], "bids": data["bids"], "ts": data["ts"]}])
+        try:
+            sz = int(request.query.get("sz", "1"))
+        except ValueError:
+            return _err("51000", msg="Parameter sz error")
+        if not 1 <= sz <= max_sz:
+            return _err("51000", msg="Parameter sz error")
+        return _ok([render_book(self.engine.book(inst_id), sz, self._now_ms())])
 
     # ------------------------------------------------------------------ auth
 

@@ -15,6 +15,7 @@ from typing import Any, Final, Protocol
 
 from .engine import Engine, Event, MarketEvent, OrderEvent
 from .instruments import instrument_by_id
+from .market_books import SIM_BOOK_CHANNELS, BookFeeds
 from .render import account_push, market_push, order_push
 
 __all__ = [
@@ -29,13 +30,16 @@ __all__ = [
     "Subscriber",
 ]
 
-#: The public channels the simulator serves: market data of one ``instId``.
-SIM_PUBLIC_CHANNELS: Final = frozenset({"tickers", "books5"})
+#: The public channels the simulator serves: market data of one ``instId`` (and the order
+#: books of :mod:`.market_books`).
+SIM_PUBLIC_CHANNELS: Final = frozenset({"tickers"})
 #: The private channels it accepts (``positions`` and ``balance_and_position`` never push).
 SIM_PRIVATE_CHANNELS: Final = frozenset({"orders", "account", "positions", "balance_and_position"})
 SIM_BUSINESS_CHANNELS: Final = frozenset({"sprd-orders"})
 #: Every channel the simulator serves; others get OKX's 60018 "doesn't exist".
-SIM_CHANNELS: Final = SIM_PUBLIC_CHANNELS | SIM_PRIVATE_CHANNELS | SIM_BUSINESS_CHANNELS
+SIM_CHANNELS: Final = (
+    SIM_PUBLIC_CHANNELS | SIM_PRIVATE_CHANNELS | SIM_BUSINESS_CHANNELS | SIM_BOOK_CHANNELS
+)
 #: Private channels with the per-sub-account connection cap (okx-protocol.md section 5.3).
 CONN_COUNT_CHANNELS: Final = frozenset(
     {
@@ -52,7 +56,6 @@ MAX_CONN_PER_CHANNEL: Final = 30
 #: The data item of each public channel, for an instrument, at a time.
 _MARKET_DATA: Final[Mapping[str, Callable[[Engine, str, int], dict[str, Any]]]] = {
     "tickers": Engine.ticker,
-    "books5": Engine.books5,
 }
 
 
@@ -93,6 +96,10 @@ class Router:
         self._by_uid: dict[str, list[Subscriber]] = {}
         self._market: dict[tuple[str, str], list[tuple[Subscriber, dict[str, Any]]]] = {}
         self._conn_count: dict[tuple[str, str], set[str]] = {}
+        #: The order-book channels' feeds (:mod:`.market_books`).
+        self.books: BookFeeds[Subscriber] = BookFeeds(engine)
+        #: Trading-fee tier by ``uid`` (VIP0 unless set): the l2-tbt books need VIP4.
+        self.vip_tiers: dict[str, int] = {}
 
     # ------------------------------------------------------------------ sessions
 
@@ -124,6 +131,7 @@ class Router:
         for key, subs in self._market.items():
             if any(x[0] is s for x in subs):
                 self._market[key] = [x for x in subs if x[0] is not s]
+        self.books.remove_subscriber(s)
 
     # ------------------------------------------------------------------ subscriptions
 
@@ -158,11 +166,18 @@ class Router:
 
     # ------------------------------------------------------------------ pushes
 
-    def route(self, events: Iterable[Event], now_ms: int) -> list[tuple[Subscriber, bytes]]:
-        """The pushes engine ``events`` cause: ``(session, frame)`` in the order to send them."""
+    def route(
+        self, events: Iterable[Event], now_ms: int, *, force_books: bool = False
+    ) -> list[tuple[Subscriber, bytes]]:
+        """The pushes engine ``events`` cause: ``(session, frame)`` in the order to send them.
+
+        Book pushes not yet due (their channel's interval) wait for the server's book pump;
+        ``force_books`` sends them now (a burst)."""
         out: list[tuple[Subscriber, bytes]] = []
+        books = self.books
         for ev in events:
             if isinstance(ev, MarketEvent):
+                books.mark(ev.inst_id)
                 for channel in _MARKET_DATA:
                     subs = self._market.get((channel, ev.inst_id))
                     if subs:
@@ -184,6 +199,8 @@ class Router:
                         if frame is None:
                             frame = account_push(ev.uid, ev.data, "event_update")
                         out.append((s, frame))
+        if books.active:
+            out += books.publish(now_ms, force=force_books)
         return out
 
 

@@ -30,6 +30,7 @@ from okxws.protocol.endpoints import CONN_KINDS, ConnKind
 
 from .engine import Engine
 from .faults import Faults
+from .market_books import BookFaults, BookSettings
 from .render import notice_frame
 from .rest import add_rest_routes
 from .router import Router, SimApiKey, Subscriber
@@ -138,6 +139,7 @@ class Simulator:
         self._runner: web.AppRunner | None = None
         self._tmpdir: str | None = None
         self._market_task: asyncio.Task[None] | None = None
+        self._book_task: asyncio.Task[None] | None = None
         self._closed = False
         self.uid = self.add_account(self.api_key, self.api_secret, self.api_pass)
 
@@ -149,6 +151,23 @@ class Simulator:
         self._router.api_keys[api_key] = SimApiKey(api_key, api_secret, api_pass, uid)
         self.engine.create_account(uid)
         return uid
+
+    def set_vip_tier(self, tier: int, api_key: str | None = None) -> None:
+        """Set the trading-fee tier of an API key's account (default key; VIP0 unless set):
+        the l2-tbt books need VIP4, others get ``64003`` (okx-streams-rest.md 1.1)."""
+        account = self._router.api_keys[api_key or self.api_key]
+        self._router.vip_tiers[account.uid] = tier
+
+    @property
+    def book_settings(self) -> BookSettings:
+        """How the order-book channels behave: heartbeat interval, legacy checksum, cadence."""
+        return self._router.books.settings
+
+    @property
+    def book_faults(self) -> BookFaults:
+        """The order-book channels' fault switches (gap, duplicate, reset, heartbeat, stall,
+        no snapshot); a burst is :meth:`burst_book_updates`."""
+        return self._router.books.faults
 
     @property
     def api_keys(self) -> Mapping[str, SimApiKey]:
@@ -215,6 +234,11 @@ class Simulator:
             return
         self._closed = True
         await self.stop_market()
+        task, self._book_task = self._book_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         for conn in list(self._conns.values()):
             conn.abort()
             for t in list(conn.tasks):
@@ -263,6 +287,29 @@ class Simulator:
     def tick_market(self) -> None:
         """One market random-walk step (pushes go out on the next :meth:`flush_events`)."""
         self.engine.tick_market(self.now_ms())
+
+    async def burst_book_updates(self, n: int) -> None:
+        """Fault switch: move the market ``n`` times back to back and push every book update
+        at once, ignoring the channels' intervals (a burst for a client to keep up with)."""
+        for _ in range(n):
+            self.tick_market()
+            now = self.now_ms()
+            events = self.engine.drain_events()
+            await self._send_pushes(self._router.route(events, now, force_books=True))
+
+    def _start_book_pump(self) -> None:
+        if self._book_task is None and not self._closed:
+            self._book_task = asyncio.get_running_loop().create_task(self._book_pump())
+
+    async def _book_pump(self) -> None:
+        """Send the book pushes that waited for their channel's interval, and heartbeats."""
+        books = self._router.books
+        while True:
+            await asyncio.sleep(books.tick_s())
+            if books.active:
+                pushes = books.publish(self.now_ms())
+                if pushes:
+                    await self._send_pushes(pushes)
 
     async def flush_events(self) -> None:
         """Send the pushes for everything the engine did since the last flush."""
@@ -410,6 +457,8 @@ class Simulator:
                 conn.last_traffic = loop.time()
                 now = clock()
                 out = session.handle(msg.data, now)
+                if self._book_task is None and self._router.books.active:
+                    self._start_book_pump()
                 # Drain before any await so this op's pushes follow its own reply.
                 events = engine.drain_events()
                 if out.drop is not None:

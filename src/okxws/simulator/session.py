@@ -30,6 +30,7 @@ from .dispatch import execute_op, fail_all
 from .engine import Engine
 from .faults import FaultKind, FaultRule, Faults
 from .instruments import instrument_by_id
+from .market_books import SIM_BOOK_CHANNELS, book_arg_key, book_exists, entitlement_error
 from .router import (
     CONN_COUNT_CHANNELS,
     MAX_CONN_PER_CHANNEL,
@@ -253,6 +254,10 @@ class Session:
             err = self._check_channel(arg)
             if err is not None:
                 frames.append(render.event_frame("error", err[1], err[0], self.conn_id, rid))
+            elif sub and (denied := self._book_denial(arg)) is not None:
+                # OKX acks, then sends the id-less error (okx-streams-rest.md 1.1).
+                frames.append(render.ack_frame("subscribe", arg, self.conn_id, rid))
+                frames.append(render.event_frame("error", denied[1], denied[0], self.conn_id))
             elif sub:
                 self._add_sub(arg, rid, now_ms, frames)
             else:
@@ -274,9 +279,12 @@ class Session:
             return "60018", render.not_exist_msg(arg)
         if ch not in SIM_CHANNELS:
             return "60018", render.not_exist_msg(arg)
-        if spec.needs_login and self.account is None:
+        if spec.needs_login and self.account is None and spec.book is None:
             return "60011", render.error_text("60011")
-        if ch in SIM_PUBLIC_CHANNELS:
+        if ch in SIM_BOOK_CHANNELS:
+            if not book_exists(ch, arg.get(book_arg_key(ch))):
+                return "60018", render.not_exist_msg(arg)
+        elif ch in SIM_PUBLIC_CHANNELS:
             iid = arg.get("instId")
             if not isinstance(iid, str) or instrument_by_id(iid) is None:
                 return "60018", render.not_exist_msg(arg)
@@ -287,6 +295,23 @@ class Session:
             if iid is not None and (not isinstance(iid, str) or instrument_by_id(iid) is None):
                 return "60018", render.not_exist_msg(arg)
         return None
+
+    def _book_denial(self, arg: dict[str, Any]) -> tuple[str, str] | None:
+        """Why this connection may not have the order book ``arg`` (login, tier, conflict)."""
+        ch: str = arg["channel"]
+        if ch not in SIM_BOOK_CHANNELS:
+            return None
+        key_name = book_arg_key(ch)
+        key = arg[key_name]
+        account = self.account
+        tier = 0 if account is None else self.ctx.router.vip_tiers.get(account.uid, 0)
+
+        def subscribed(other: str) -> bool:
+            return any(a.get(key_name) == key for a in self.subs.get(other, ()))
+
+        return entitlement_error(
+            ch, key, logged_in=account is not None, tier=tier, subscribed=subscribed
+        )
 
     def _add_sub(
         self, arg: dict[str, Any], rid: str | None, now_ms: int, frames: list[bytes]
@@ -310,7 +335,9 @@ class Session:
             frames.append(render.conn_count_frame("channel-conn-count", ch, n, self.conn_id))
         if fresh:
             lst.append(arg)
-        if ch in SIM_PUBLIC_CHANNELS:
+        if ch in SIM_BOOK_CHANNELS:
+            frames += router.books.add(self, arg, now_ms)
+        elif ch in SIM_PUBLIC_CHANNELS:
             if fresh:
                 router.add_market_sub(self, arg)
             frames.append(render.market_push(arg, router.market_data(ch, arg["instId"], now_ms)))
@@ -326,7 +353,9 @@ class Session:
             return
         lst.remove(arg)
         router = self.ctx.router
-        if ch in SIM_PUBLIC_CHANNELS:
+        if ch in SIM_BOOK_CHANNELS:
+            router.books.remove(self, arg)
+        elif ch in SIM_PUBLIC_CHANNELS:
             router.remove_market_sub(self, arg)
         if not lst and ch in CONN_COUNT_CHANNELS and self.account is not None:
             router.conn_count(self.account.uid, ch, self.conn_id, False)
