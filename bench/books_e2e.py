@@ -86,7 +86,7 @@ async def serve(rate: float, seconds: float, books: int, out: str) -> None:
         resting: dict[str, str] = {}
         sent: list[tuple[str, int, int]] = []
         period = books / rate
-        start = time.perf_counter()
+        start, cpu0 = time.perf_counter(), time.process_time()
         step = 0
         while (now := time.perf_counter()) - start < seconds:
             for k, inst_id in enumerate(ids):
@@ -114,7 +114,8 @@ async def serve(rate: float, seconds: float, books: int, out: str) -> None:
                 await asyncio.sleep(delay)
             del now
         with open(out, "w") as f:  # noqa: ASYNC230 (after the measured part)
-            json.dump({"sent": sent, "wall": time.perf_counter() - start}, f)
+            wall = time.perf_counter() - start
+            json.dump({"sent": sent, "wall": wall, "cpu": (time.process_time() - cpu0) / wall}, f)
         print("done", flush=True)
         await loop.run_in_executor(None, sys.stdin.readline)  # "bye": the client closed first
 
@@ -183,6 +184,7 @@ async def client(args: argparse.Namespace) -> dict[str, Any]:
         "applied": len(lat),
         "rate": len(sent) / data["wall"],
         "client_cpu": cpu / wall,
+        "sim_cpu": data["cpu"],
         "p50_us": q[49],
         "p99_us": q[98],
         "resyncs": resyncs,
@@ -201,6 +203,7 @@ def _table(r: dict[str, Any], argv: str) -> str:
         f"| updates/s pushed (target {r['target_rate']:,.0f}) | {r['rate']:,.0f} |\n"
         f"| updates applied / sent | {r['applied']:,} / {r['sent']:,} |\n"
         f"| client CPU (fraction of one core) | {r['client_cpu']:.2f} |\n"
+        f"| simulator CPU (fraction of one core) | {r['sim_cpu']:.2f} |\n"
         f"| latency send -> book reflects, p50 (us) | {r['p50_us']:,.0f} |\n"
         f"| latency send -> book reflects, p99 (us) | {r['p99_us']:,.0f} |\n"
         f"| resyncs / all books in sequence at the end | {r['resyncs']} / {r['synced']} |\n"

@@ -279,6 +279,12 @@ def test_spread_books_use_sprd_id_and_three_element_levels() -> None:
     sprd = "BTC-USDT_BTC-USDT-SWAP"
     _eng, feeds, _sub, local = _feeds_with("sprd-books-l2-tbt", sprd)
     assert local.synced and len(local.asks()[0]) == 2
+    # Its checksum is still live (the 2026 deprecation names only the instrument books).
+    checked = LocalBook("sprd-books-l2-tbt", sprd, verify_checksum=True)
+    (snap,) = feeds.add(Sub("e"), {"channel": "sprd-books-l2-tbt", "sprdId": sprd}, 0)
+    msg = orjson.loads(snap)
+    assert msg["data"][0]["checksum"] == okx_checksum(local.bids(), local.asks()) != 0
+    assert _apply(checked, msg) is ApplyResult.SNAPSHOT
     (snap,) = [
         orjson.loads(f) for f in feeds.add(Sub("d"), {"channel": "sprd-books5", "sprdId": sprd}, 0)
     ]

@@ -57,6 +57,9 @@ __all__ = [
 SIM_BOOK_CHANNELS: Final = frozenset(BOOK_CHANNELS - {"books-elp"})
 _RANK: Final = {name: i for i, name in enumerate(BOOK_PUSH_ORDER)}
 _CHECKSUM_LEVELS: Final = 25
+#: The channels whose ``checksum`` is still live: OKX's 2026 deprecation names only ``books``,
+#: ``books-l2-tbt`` and ``books50-l2-tbt`` (okx-streams-rest.md 1.1, 1.6).
+_LIVE_CHECKSUM: Final = frozenset({"sprd-books-l2-tbt"})
 #: ``GET /api/v5/market/books`` ``sz`` limit, ``/market/books-full``'s (okx-streams-rest.md 1.9).
 REST_BOOKS_MAX: Final = 400
 REST_BOOKS_FULL_MAX: Final = 5000
@@ -71,8 +74,9 @@ class BookSettings:
 
     ``heartbeat_s``: quiet seconds before the heartbeat (OKX: "around 60 seconds").
     ``legacy_checksum``: send the CRC32 of the top 25 levels (okx-streams-rest.md 1.6) instead
-    of the fixed ``0`` OKX sends since 2026-06. ``cadence``: hold pushes to each channel's
-    ``interval_ms`` (False: push every change at once).
+    of the fixed ``0`` OKX sends since 2026-06 (``sprd-books-l2-tbt`` always sends it).
+    ``cadence``: hold pushes to each channel's ``interval_ms`` (False: push every change at
+    once).
     """
 
     heartbeat_s: float = 60.0
@@ -255,7 +259,7 @@ class _Feed(Generic[SubT]):
         )
 
     def _checksum(self, settings: BookSettings) -> int:
-        if not settings.legacy_checksum:
+        if not settings.legacy_checksum and self.channel not in _LIVE_CHECKSUM:
             return 0
         bids, asks = self._best_first()
         w = self.spec.level_width
