@@ -60,6 +60,7 @@ _step = st.one_of(
     st.tuples(st.just("cancel"), st.integers(0, 200), st.just(0)),
     st.tuples(st.just("tick"), st.just(0), st.just(0)),
     st.tuples(st.just("publish"), st.just(0), st.just(0)),
+    st.tuples(st.just("join"), st.just(0), st.just(0)),
 )
 
 
@@ -77,6 +78,9 @@ def test_any_sequence_of_changes_applied_by_localbook_equals_the_simulators_book
         assert _apply(locals_[ch], orjson.loads(snap)) is ApplyResult.SNAPSHOT
     ord_ids: list[str] = []
     now = 0
+    # Late subscribers without a snapshot, splicing a REST snapshot (okx-streams-rest.md 1.8).
+    late: list[tuple[Sub, LocalBook]] = []
+    rest_due: set[int] = set()  # which of them fetch their REST snapshot before the next push
 
     def publish() -> None:
         nonlocal now
@@ -84,6 +88,12 @@ def test_any_sequence_of_changes_applied_by_localbook_equals_the_simulators_book
             if hasattr(ev, "inst_id") and not hasattr(ev, "uid"):
                 feeds.mark(ev.inst_id)
         now += 100
+        for k in sorted(rest_due):
+            # Between two pushes, after more changes committed: the snapshot is ahead of the
+            # last update the book saw, and the next update must bridge it exactly.
+            result = late[k][1].splice(rest_books(eng.book(INST), 400, now))
+            assert result in (ApplyResult.SPLICED, ApplyResult.SPLICE_PENDING), result
+        rest_due.clear()
         frames = feeds.publish(now)
         for ch in _CHANNELS:
             for msg in _decode(frames, subs[ch]):
@@ -95,6 +105,17 @@ def test_any_sequence_of_changes_applied_by_localbook_equals_the_simulators_book
             assert locals_[ch].bids(depth) == bids, ch
             assert locals_[ch].asks(depth) == asks, ch
             assert locals_[ch].seq_id <= eng.book(INST).seq_id
+        for k, (sub, local) in enumerate(late):
+            for msg in _decode(frames, sub):
+                result = _apply(local, msg)
+                if result is ApplyResult.SPLICE_NEEDED:
+                    rest_due.add(k)
+                assert result in (ApplyResult.SPLICE_NEEDED,
+                    ApplyResult.UPDATE, ApplyResult.SPLICED, ApplyResult.SPLICE_PENDING,
+                    ApplyResult.BUFFERED,
+                ), result  # fmt: skip
+            if local.synced:
+                assert (local.bids(), local.asks()) == _expected(eng, "books")
 
     for kind, offset, size in steps:
         if kind in ("buy", "sell"):
@@ -110,6 +131,11 @@ def test_any_sequence_of_changes_applied_by_localbook_equals_the_simulators_book
             assert r.code in ("0", "51400"), r  # 51400: already filled
         elif kind == "tick":
             eng.tick_market(now)
+        elif kind == "join":
+            feeds.faults.no_snapshot()
+            sub = Sub(f"late{len(late)}")
+            assert feeds.add(sub, {"channel": "books", "instId": INST}, now) == []
+            late.append((sub, LocalBook("books", INST)))
         else:
             publish()
     publish()

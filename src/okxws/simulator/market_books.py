@@ -476,6 +476,7 @@ class BookFeeds(Generic[SubT]):
             waiting = False
             for feed in feeds:
                 frame: bytes | None = None
+                beat = False
                 if changed:
                     if cadence and now_ms - feed.last_ms < feed.spec.interval_ms:
                         waiting = True
@@ -486,11 +487,14 @@ class BookFeeds(Generic[SubT]):
                     or (faults.armed and faults._take(faults._beats, feed.channel, key))
                 ):
                     frame = feed.heartbeat(now_ms, settings)
+                    beat = True
                 if frame is None:
                     continue
                 feed.last_ms = now_ms
                 if faults.armed:
-                    if feed.spec.incremental and faults._take(faults._gaps, feed.channel, key):
+                    # A gap drops an update (a dropped heartbeat would leave no trace).
+                    gap = not beat and feed.spec.incremental
+                    if gap and faults._take(faults._gaps, feed.channel, key):
                         continue
                     if faults._take(faults._dups, feed.channel, key):
                         out.extend((s, frame) for s, _ in feed.subs)
@@ -509,9 +513,12 @@ class BookFeeds(Generic[SubT]):
         for key in resets:
             keys = list(self._feeds) if key is None else [key]
             for k in keys:
-                feeds = self._feeds.get(k, [])
-                low = min([f.seq for f in feeds] + [self.engine.book(k).seq_id])
-                self.engine.book(k).reset_seq(low // 2)
+                try:
+                    book = self.engine.book(k)
+                except KeyError:
+                    continue  # no such book: nothing to reset
+                low = min([f.seq for f in self._feeds.get(k, [])] + [book.seq_id])
+                book.reset_seq(low // 2)
                 self.mark(k)
         return now_ms < self._stalled_until
 

@@ -307,7 +307,11 @@ class Simulator:
         while True:
             await asyncio.sleep(books.tick_s())
             if books.active:
-                pushes = books.publish(self.now_ms())
+                try:
+                    pushes = books.publish(self.now_ms())
+                except Exception:  # a bug must not silence every book for good
+                    log.exception("book pump")
+                    continue
                 if pushes:
                     await self._send_pushes(pushes)
 
