@@ -64,7 +64,7 @@ _step = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_step, max_size=80))
 def test_any_sequence_of_changes_applied_by_localbook_equals_the_simulators_book(
     steps: list[tuple[str, int, int]],
