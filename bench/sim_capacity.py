@@ -77,7 +77,9 @@ def main() -> None:
     p.add_argument("--uvloop", action="store_true", help="client on uvloop (server: asyncio)")
     a = p.parse_args()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "okxws", "sim", "--port", "0"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "okxws", "sim", "--port", "0", "--no-rate-limits"],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None

@@ -164,6 +164,41 @@ def run_pyokx(info: dict[str, Any]) -> None:
         lambda: trade.get_order(instId="BTC-USDT", clOrdId="pyokxR1"),
         lambda r: okx_ok(r) and r["data"][0]["state"] == "canceled",
     )
+    # An order that fills at once, then found again every way: by clOrdId, in the history,
+    # in the fills (the python-okx methods send every optional parameter, empty).
+    r = step(
+        "pyokx REST place_order (fills at once)",
+        lambda: trade.place_order(
+            instId="BTC-USDT", tdMode="cash", side="buy", ordType="limit", px="1000000",
+            sz="0.001", clOrdId="pyokxF1",
+        ),
+        okx_ok,
+    )  # fmt: skip
+    fid = r["data"][0]["ordId"] if r else ""
+    step(
+        "pyokx REST get_order by clOrdId (filled)",
+        lambda: trade.get_order(instId="BTC-USDT", clOrdId="pyokxF1"),
+        lambda r: okx_ok(r) and r["data"][0]["ordId"] == fid and r["data"][0]["state"] == "filled",
+    )
+    step(
+        "pyokx REST get_orders_history (orders-history)",
+        lambda: trade.get_orders_history(instType="SPOT"),
+        lambda r: (
+            okx_ok(r)
+            and [(d["clOrdId"], d["state"]) for d in r["data"][:2]]
+            == [("pyokxF1", "filled"), ("pyokxR1", "canceled")]
+        ),
+    )
+    step(
+        "pyokx REST get_fills (fills)",
+        lambda: trade.get_fills(instId="BTC-USDT", ordId=fid),
+        lambda r: okx_ok(r) and r["data"] and all(d["ordId"] == fid for d in r["data"]),
+    )
+    step(
+        "pyokx REST get_account_config",
+        acct.get_account_config,
+        lambda r: okx_ok(r) and r["data"][0]["posMode"] == "net_mode",
+    )
     r = step(
         "pyokx REST place_multiple_orders",
         lambda: trade.place_multiple_orders(
@@ -359,6 +394,22 @@ def run_ccxt(info: dict[str, Any]) -> None:
     step("ccxt REST cancel_order", lambda: ex.cancel_order(oid, sym), lambda o: o["id"] == oid)
     step("ccxt REST fetch_order (canceled)", lambda: ex.fetch_order(oid, sym),
          lambda o: o["status"] == "canceled" and o["amount"] == 0.002 and o["price"] == 1001)  # fmt: skip
+    # Placed with our clOrdId, looked up by it (GET trade/order?clOrdId=), then in the
+    # history (orders-history) and the fills (trade/fills-history).
+    f = step("ccxt REST create_order with clientOrderId (fills at once)",
+             lambda: ex.create_order(sym, "limit", "buy", 0.001, 1000000,
+                                     {"clientOrderId": "ccxtF1"}),
+             lambda o: o["id"] and o["clientOrderId"] == "ccxtF1")  # fmt: skip
+    fid = f["id"] if f else ""
+    step("ccxt REST fetch_order by clientOrderId (closed)",
+         lambda: ex.fetch_order(None, sym, {"clientOrderId": "ccxtF1"}),
+         lambda o: o["id"] == fid and o["status"] == "closed")  # fmt: skip
+    step("ccxt REST fetch_closed_orders (orders-history)", lambda: ex.fetch_closed_orders(sym),
+         lambda lst: fid in [x["id"] for x in lst])  # fmt: skip
+    step("ccxt REST fetch_canceled_orders (orders-history)",
+         lambda: ex.fetch_canceled_orders(sym), lambda lst: oid in [x["id"] for x in lst])  # fmt: skip
+    step("ccxt REST fetch_my_trades (fills-history)", lambda: ex.fetch_my_trades(sym),
+         lambda ts: ts and all(t["order"] == fid for t in ts))  # fmt: skip
     # Error paths: ccxt maps OKX sCodes to its exception classes.
     expect_raise("ccxt REST create_order too big -> InsufficientFunds (sCode 51008)",
                  lambda: ex.create_order(sym, "limit", "buy", 100000, 1000), ccxt.InsufficientFunds)  # fmt: skip

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import pytest
+from aiohttp import web
 
 from okxws import WebsocketAPIClient, WebsocketClient
 from okxws.simulator import Simulator
@@ -89,3 +90,28 @@ async def make_client(sim: Simulator) -> AsyncIterator[ClientFactory]:
 async def make_api_client(sim: Simulator) -> AsyncIterator[ApiClientFactory]:
     async with _factory(sim, WebsocketAPIClient) as factory:
         yield factory
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ScriptedHttp = Callable[[Handler], Awaitable[str]]
+
+
+@pytest.fixture
+async def scripted_http() -> AsyncIterator[ScriptedHttp]:
+    """Starts HTTP servers on 127.0.0.1 (port 0) that answer every path with ``handler``;
+    returns each one's base URL. For answers no simulator gives (a proxy's error page)."""
+    runners: list[web.AppRunner] = []
+
+    async def start(handler: Handler) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        return f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()

@@ -20,6 +20,7 @@ from okxws.protocol.endpoints import Market
 from okxws.simulator import Simulator
 
 from ..conftest import ApiClientFactory
+from ..proxy import ForwardingProxy
 
 SPREAD = "BTC-USDT_BTC-USDT-SWAP"
 
@@ -272,3 +273,21 @@ async def test_health_figures(sim: Simulator, make_api_client: ApiClientFactory)
     assert stats["rest"]["/api/v5/account/balance"]["ok"] == 1
     assert {b["bucket"] for b in stats["rate_limits"]["budgets"]} >= {"place", "sub-account"}
     assert stats["clock_offset_ms"] == 0
+
+
+@pytest.mark.parametrize(("scheme", "ws_tunnel"), [("http", "connect"), ("socks5", "socks5")])
+async def test_orders_and_lookups_through_a_proxy(
+    sim: Simulator, make_api_client: ApiClientFactory, scheme: str, ws_tunnel: str
+) -> None:
+    # One proxy for everything: the WebSocket connections tunnel through it (HTTP CONNECT or
+    # SOCKS5), and so do the REST lookups behind them (the instIdCode cache).
+    async with ForwardingProxy() as proxy:
+        client = make_api_client(proxy=proxy.url(scheme))
+        try:
+            placed = await client.submit_new_order(resting_buy())
+            assert placed["data"][0]["sCode"] == "0"
+        finally:
+            await client.close()
+    target = f"127.0.0.1:{sim.port}"
+    assert proxy.tunnels and all(t[0] == target for t in proxy.tunnels), proxy.tunnels
+    assert ws_tunnel in {t[1] for t in proxy.tunnels}

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
 from okxws import (
+    OkxApiError,
     OkxConnectionLostError,
     OkxError,
+    OkxHttpError,
     OkxRequestTimeoutError,
     OkxValidationError,
     RestClient,
 )
+from okxws.api.reconcile import OrderLookup
 from okxws.protocol import messages as m
 from okxws.simulator import Simulator
 
@@ -23,6 +27,12 @@ SPREAD_ORDER: m.SpreadPlaceOrderRequest = {
     "sprdId": "BTC-USDT_BTC-USDT-SWAP", "side": "buy", "ordType": "limit", "sz": "0.001",
     "px": "10",
 }  # fmt: skip
+
+
+@pytest.fixture
+async def rest(sim: Simulator) -> AsyncIterator[RestClient]:
+    async with RestClient(sim.credentials, rest_base_url=sim.rest_base_url) as client:
+        yield client
 
 
 def resting(**extra: str) -> m.PlaceOrderRequest:
@@ -163,3 +173,122 @@ async def test_rest_writes_resolve_too(sim: Simulator) -> None:
         await rest.submit_order(resting(clOrdId="viarest"))
         [found] = await rest.resolve(request, grace=0.0)
         assert found.exists and found.executed
+
+
+# ---------------------------------------------------------------- every unknown-outcome path
+# Each case: a fault switch makes the outcome unknown (the order did or did not execute);
+# resolve() must then report exactly what the simulator itself holds.
+
+
+def assert_matches_sim(sim: Simulator, found: list[OrderLookup], cls: list[str]) -> None:
+    """resolve()'s answers equal the simulator's own record of each order."""
+    for lookup, cl in zip(found, cls, strict=True):
+        record = sim.engine.get_order(sim.uid, inst_id="BTC-USDT", cl_ord_id=cl)
+        assert lookup.order == record
+        assert lookup.exists is (record is not None) is lookup.executed
+
+
+@pytest.mark.parametrize("code", ["50004", "51149"])
+@pytest.mark.parametrize("executed", [True, False])
+async def test_ws_outcome_unknown_codes(
+    sim: Simulator, make_api_client: ApiClientFactory, code: str, executed: bool
+) -> None:
+    client = make_api_client()
+    sim.faults.reply_outcome_unknown(code, "order", execute=executed, via="ws")
+    exc = await lost(client.submit_new_order(resting(clOrdId=f"u{code}")))
+    assert isinstance(exc, OkxApiError)
+    found = await client.resolve(exc, grace=GRACE)
+    assert found[0].exists is executed
+    assert_matches_sim(sim, found, [f"u{code}"])
+
+
+@pytest.mark.parametrize("code", ["50004", "51149"])
+@pytest.mark.parametrize("executed", [True, False])
+async def test_rest_outcome_unknown_codes(
+    sim: Simulator, rest: RestClient, code: str, executed: bool
+) -> None:
+    sim.faults.reply_outcome_unknown(code, "order", execute=executed, via="rest")
+    exc = await lost(rest.submit_order(resting(clOrdId=f"r{code}")))
+    assert isinstance(exc, OkxApiError)
+    found = await rest.resolve(exc, grace=GRACE)  # the error carries the request as sent
+    assert found[0].exists is executed
+    assert_matches_sim(sim, found, [f"r{code}"])
+
+
+async def test_a_batch_where_some_items_executed(
+    sim: Simulator, make_api_client: ApiClientFactory, rest: RestClient
+) -> None:
+    client = make_api_client()
+    sim.faults.reply_outcome_unknown("51149", "batch-orders", execute={0, 2})
+    items = [resting(clOrdId=f"p{i}") for i in range(3)]
+    exc = await lost(client.submit_multiple_orders(items))
+    found = await client.resolve(exc, grace=GRACE)
+    assert [f.exists for f in found] == [True, False, True]
+    assert_matches_sim(sim, found, ["p0", "p1", "p2"])
+    sim.faults.rest_http_error(502, "batch-orders", html=True, execute={1})
+    exc = await lost(rest.submit_multiple_orders([resting(), resting()]))  # generated clOrdIds
+    found = await rest.resolve(exc, grace=0)
+    assert [f.exists for f in found] == [False, True]
+    assert exc.request is not None
+    assert_matches_sim(sim, found, [a["clOrdId"] for a in exc.request["args"]])
+
+
+async def test_a_delayed_execution_lands_before_exp_time(
+    sim: Simulator, make_api_client: ApiClientFactory
+) -> None:
+    client = make_api_client()
+    await client.connect_ws_api()
+    sim.faults.delay_execution(0.3, "order", reply=False)
+    exc = await lost(client.submit_new_order(resting(clOrdId="late1"), expires_in=0.6, timeout=0.1))
+    assert isinstance(exc, OkxRequestTimeoutError)
+    assert not sim_has(sim, "late1")  # not yet: it lands after the client gave up
+    found = await client.resolve(exc, grace=0.0)  # waits out expTime
+    assert found[0].exists and found[0].state == "live"
+    assert_matches_sim(sim, found, ["late1"])
+
+
+async def test_a_delayed_execution_past_exp_time_never_lands(
+    sim: Simulator, make_api_client: ApiClientFactory
+) -> None:
+    client = make_api_client()
+    await client.connect_ws_api()
+    sim.faults.delay_execution(0.4, "order")
+    with pytest.raises(OkxApiError) as info:  # the late answer: expired, nothing executed
+        await client.submit_new_order(resting(clOrdId="late2"), expires_in=0.1, timeout=5)
+    assert info.value.failed[0]["sCode"] == "50037" and not sim_has(sim, "late2")
+
+
+@pytest.mark.parametrize("executed", [True, False])
+async def test_rest_no_answer_until_the_client_times_out(sim: Simulator, executed: bool) -> None:
+    async with RestClient(
+        sim.credentials, rest_base_url=sim.rest_base_url, request_timeout=0.3
+    ) as rest:
+        sim.faults.rest_no_answer("order", execute=executed)
+        exc = await lost(rest.submit_order(resting(clOrdId="quiet")))
+        assert isinstance(exc, OkxRequestTimeoutError)
+        found = await rest.resolve(exc, grace=GRACE)
+        assert found[0].exists is executed
+        assert_matches_sim(sim, found, ["quiet"])
+
+
+async def test_rest_delayed_execution(sim: Simulator) -> None:
+    async with RestClient(
+        sim.credentials, rest_base_url=sim.rest_base_url, request_timeout=0.1
+    ) as rest:
+        sim.faults.delay_execution(0.3, "order", via="rest")
+        item = resting(clOrdId="slow")
+        await lost(rest.submit_order(item))
+        found = await rest.resolve({"op": "order", "args": [dict(item)]}, grace=0.8)
+        assert found[0].exists
+        assert_matches_sim(sim, found, ["slow"])
+
+
+@pytest.mark.parametrize("html", [True, False])
+@pytest.mark.parametrize("executed", [True, False])
+async def test_rest_http_5xx(sim: Simulator, rest: RestClient, html: bool, executed: bool) -> None:
+    sim.faults.rest_http_error(502 if html else 503, "order", html=html, execute=executed)
+    exc = await lost(rest.submit_order(resting(clOrdId="gw")))
+    assert isinstance(exc, OkxHttpError if html else OkxApiError)
+    found = await rest.resolve(exc, grace=GRACE)
+    assert found[0].exists is executed
+    assert_matches_sim(sim, found, ["gw"])

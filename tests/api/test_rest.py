@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 
 from okxws import (
     ApiCredentials,
     OkxApiError,
     OkxAuthenticationError,
+    OkxHttpError,
     OkxPartialBatchError,
+    OkxRateLimitError,
+    OkxRequestTimeoutError,
     OkxValidationError,
     RestClient,
     WebsocketAPIClient,
@@ -18,7 +23,7 @@ from okxws import (
 from okxws.protocol import messages as m
 from okxws.simulator import Simulator
 
-from ..conftest import ApiClientFactory
+from ..conftest import ApiClientFactory, ScriptedHttp
 from ..proxy import ForwardingProxy
 
 
@@ -170,3 +175,125 @@ async def test_through_a_proxy(sim: Simulator, scheme: str) -> None:
             assert await rest.get_server_time() > 0
         assert proxy.tunnels and all(t[0].endswith(str(sim.port)) for t in proxy.tunnels)
         assert {t[1] for t in proxy.tunnels} == {"http" if scheme == "http" else "socks5"}
+
+
+async def test_health_figures_count_every_outcome(
+    rest: RestClient, scripted_http: ScriptedHttp
+) -> None:
+    await rest.submit_order(resting(clOrdId="stats1"))
+    with pytest.raises(OkxApiError):
+        await rest.submit_order(resting(sz="1000000"))  # more than the account holds
+    place = rest.stats()["/api/v5/trade/order"]
+    assert (place["sent"], place["ok"], place["rejected"], place["unknown"]) == (2, 1, 1, 0)
+    assert place["round_trip_ms"]["p50"] is not None and place["round_trip_ms"]["p50"] > 0
+
+    # Failures with no OKX answer count too: an HTTP error page refuses a read (nothing
+    # happened) and leaves a write's outcome unknown; a silent server times out.
+    release = asyncio.Event()
+
+    async def broken(request: web.Request) -> web.StreamResponse:
+        if request.path.endswith("silent"):
+            await release.wait()  # no answer within the client's deadline
+        return web.Response(status=502, text="<html>Bad Gateway</html>")
+
+    async with RestClient(
+        ApiCredentials("k", "s", "p"), rest_base_url=await scripted_http(broken)
+    ) as bad:
+        with pytest.raises(OkxHttpError):
+            await bad.request("GET", "/api/v5/public/time", auth=False)
+        with pytest.raises(OkxHttpError) as write:
+            await bad.request("POST", "/api/v5/trade/order", resting())
+        assert write.value.outcome_unknown
+        with pytest.raises(OkxRequestTimeoutError):
+            await bad.request("GET", "/api/v5/silent", auth=False, timeout=0.2)
+        release.set()
+        figures = bad.stats()
+    paths = ("/api/v5/public/time", "/api/v5/trade/order", "/api/v5/silent")
+    read, wrote, silent = (figures[p] for p in paths)
+    assert (read["sent"], read["rejected"], read["unknown"]) == (1, 1, 0)
+    assert (wrote["sent"], wrote["rejected"], wrote["unknown"]) == (1, 0, 1)
+    assert (silent["sent"], silent["timed_out"], silent["rejected"]) == (1, 1, 0)
+
+
+def taker(sim: Simulator, **extra: str) -> m.PlaceOrderRequest:
+    """A buy far above the market maker's asks: it fills at once."""
+    return resting(px=str(int(sim.engine.mid_price("BTC-USDT") * 2)), sz="0.01", **extra)
+
+
+async def test_history_fills_and_account(sim: Simulator, rest: RestClient) -> None:
+    [placed] = await rest.submit_order(taker(sim, clOrdId="hist1"))
+    [history] = await rest.get_order_history({"instType": "SPOT"})
+    assert history == sim.engine.get_order(sim.uid, inst_id="BTC-USDT", cl_ord_id="hist1")
+    assert history["state"] == "filled"
+    fills = await rest.get_fills({"instId": "BTC-USDT"})
+    assert fills and all(f["ordId"] == placed["ordId"] for f in fills)
+    assert sum(float(f["fillSz"]) for f in fills) == float(history["accFillSz"])
+    with pytest.raises(OkxApiError) as info:
+        await rest.get_order_history({})  # type: ignore[typeddict-item]
+    assert info.value.code == "50014"
+    [limits] = await rest.get_account_rate_limit()
+    assert int(limits["accRateLimit"]) > 0
+    [config] = await rest.get_account_configuration()
+    assert config["uid"] == sim.uid and config["posMode"] == "net_mode"
+
+
+async def test_batch_amend_and_cancel_all_after(sim: Simulator, rest: RestClient) -> None:
+    sim.cancel_all_after_scale = 0.01
+    await rest.submit_multiple_orders([resting(clOrdId="b1"), resting(clOrdId="b2")])
+    amended = await rest.amend_multiple_orders(
+        [{"instId": "BTC-USDT", "clOrdId": cl, "newPx": "49000"} for cl in ("b1", "b2")]
+    )
+    assert [a["sCode"] for a in amended] == ["0", "0"]
+    with pytest.raises(OkxPartialBatchError):
+        await rest.amend_multiple_orders(
+            [{"instId": "BTC-USDT", "clOrdId": cl, "newPx": "49001"} for cl in ("b1", "nosuch")]
+        )
+    [armed] = await rest.cancel_all_after({"timeOut": "10"})
+    assert int(armed["triggerTime"]) > 0
+    await sim.wait_for(lambda: not sim.engine.pending_orders(sim.uid))
+    [order] = await rest.get_order_details({"instId": "BTC-USDT", "clOrdId": "b1"})
+    assert (order["state"], order["cancelSource"], order["px"]) == ("canceled", "20", "49001")
+    with pytest.raises(OkxApiError) as info:
+        await rest.cancel_all_after({"timeOut": "500"})
+    assert info.value.code == "51000"
+
+
+async def test_spread_history_and_trades(sim: Simulator, rest: RestClient) -> None:
+    spread = "BTC-USDT_BTC-USDT-SWAP"
+    px = str(int(sim.engine.mid_price(spread)) + 50)
+    [placed] = await rest.submit_spread_order(
+        {"sprdId": spread, "side": "buy", "ordType": "limit", "sz": "0.01", "px": px}
+    )
+    [done] = await rest.get_spread_orders_recent({"sprdId": spread})
+    assert done == sim.engine.get_spread_order(sim.uid, ord_id=placed["ordId"])
+    trades = await rest.get_spread_trades({"ordId": placed["ordId"]})
+    assert trades and sum(float(t["fillSz"]) for t in trades) == float(done["accFillSz"])
+
+
+async def test_mass_cancel(sim: Simulator, rest: RestClient) -> None:
+    assert await rest.cancel_mass_order({"instType": "OPTION", "instFamily": "BTC-USD"}) == [
+        {"result": True}
+    ]
+
+
+async def test_429_is_a_rate_limit_error(sim: Simulator, rest: RestClient) -> None:
+    sim.faults.rest_rate_limit_next(op="/api/v5/account/balance")
+    with pytest.raises(OkxRateLimitError) as info:
+        await rest.get_balance()
+    assert info.value.code == "50011" and not info.value.outcome_unknown
+    sim.faults.rest_rate_limit_next(op="order")
+    with pytest.raises(OkxRateLimitError):
+        await rest.submit_order(resting(clOrdId="limited"))
+    assert sim.engine.get_order(sim.uid, inst_id="BTC-USDT", cl_ord_id="limited") is None
+    assert await rest.get_balance()  # the switch is spent
+
+
+async def test_a_demo_key_needs_the_demo_environment(sim: Simulator) -> None:
+    sim.add_account("demo-key", "demo-secret", "demo-pass", demo=True)
+    creds = ApiCredentials("demo-key", "demo-secret", "demo-pass")
+    async with RestClient(creds, rest_base_url=sim.rest_base_url) as rest:
+        with pytest.raises(OkxAuthenticationError) as info:
+            await rest.get_balance()
+        assert info.value.code == "50101"
+    async with RestClient(creds, rest_base_url=sim.rest_base_url, demo_trading=True) as rest:
+        assert await rest.get_balance()

@@ -30,6 +30,7 @@ async def test_the_client_survives_a_hostile_network_and_server(sim: Simulator) 
     assert report.outcomes[Outcome.UNKNOWN] > 0
     assert report.unknown_executed > 0
     assert report.unknown_executed < report.unknown_items
+    assert report.resolved == report.unknown_items == report.resolved_agreeing
     assert report.outcomes[Outcome.REJECTED] > 0
     assert report.reconnects > 0
     assert len(report.network_faults) >= 5

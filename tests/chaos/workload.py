@@ -17,7 +17,9 @@ A run has three parts:
 and checks that nothing is left running or open.
 
 For every unknown outcome the ledger knows whether the simulator executed it
-(:meth:`Ledger.unknown_outcomes`), so that a later ``resolve()`` can be checked against it.
+(:meth:`Ledger.unknown_outcomes`): :func:`check_resolutions` then asks ``resolve()`` about
+each one (a client straight to the simulator, once the faults have stopped) and checks that it
+agrees with the simulator's record, item by item.
 """
 
 from __future__ import annotations
@@ -93,6 +95,9 @@ class ChaosConfig:
     #: Allowed growth of the client's own allocations between warm-up and the end.
     max_memory_growth: int = 64 * 1024
     close_rounds: int = 20
+    #: At most this many unknown-outcome calls are resolved afterwards (all of them in the
+    #: short run; REST's lookup budget paces the soak's).
+    max_resolves: int = 2_000
 
 
 class Outcome(enum.Enum):
@@ -290,6 +295,9 @@ class ChaosReport:
     unknown_executed: int = 0
     unknown_by_op: Counter[str] = field(default_factory=Counter)
     unknown_executed_by_op: Counter[str] = field(default_factory=Counter)
+    #: Orders of unknown outcome that resolve() looked up, and how many it got right.
+    resolved: int = 0
+    resolved_agreeing: int = 0
     network_faults: Counter[Fault] = field(default_factory=Counter)
     server_faults: Counter[str] = field(default_factory=Counter)
     connections: int = 0
@@ -318,6 +326,8 @@ class ChaosReport:
             f"outcomes: {outcomes}",
             f"unknown outcomes: {self.unknown_items} orders, {self.unknown_executed} executed "
             f"by the simulator ({unknown})",
+            f"resolve() after the run: {self.resolved_agreeing} of {self.resolved} looked-up "
+            "orders agree with the simulator's record",
             f"network faults injected: {sum(self.network_faults.values())} ({network})",
             f"server faults armed: {sum(self.server_faults.values())} ({server})",
             f"connections through the proxy: {self.connections}; reconnects: {self.reconnects}",
@@ -570,6 +580,7 @@ async def run_chaos(sim: Simulator, config: ChaosConfig) -> ChaosReport:
         if executed:
             report.unknown_executed += 1
             report.unknown_executed_by_op[call.op] += 1
+    await check_resolutions(sim, ledger, config, report)
     report.max_overrun = max((ledger.overrun(c) for c in ledger.calls), default=0.0)
     report.violations[:0] = ledger.violations()
     if report.connections >= SIMULATOR_HISTORY:
@@ -580,6 +591,44 @@ async def run_chaos(sim: Simulator, config: ChaosConfig) -> ChaosReport:
         report.violations.append(f"the client's memory grew by {report.memory_growth} bytes")
     report.seconds = time.monotonic() - started
     return report
+
+
+async def check_resolutions(
+    sim: Simulator, ledger: Ledger, config: ChaosConfig, report: ChaosReport
+) -> None:
+    """``resolve()`` every unknown outcome (up to ``config.max_resolves`` calls): each order's
+    ``executed`` must be what the simulator's record says."""
+    calls = [c for c in ledger.calls if c.outcome is Outcome.UNKNOWN and c.request is not None]
+    client = WebsocketAPIClient(accounts=[sim.credentials], ws_base_url=sim.ws_base_url,
+                                rest_base_url=sim.rest_base_url, **CLIENT_OPTIONS)  # fmt: skip
+    lookups_at_once = asyncio.Semaphore(8)
+
+    async def check(call: Call) -> None:
+        what = f"resolve() of {call.phase} {call.op} {[i.cl_ord_id for i in call.items]}"
+        async with lookups_at_once:
+            try:
+                # grace 0: the faults have stopped, whatever the simulator executes has been
+                lookups = await client.resolve(call.request, grace=0.0, timeout=60.0)
+            except OkxError as exc:
+                report.violations.append(f"{what} raised {exc!r}")
+                return
+        if len(lookups) != len(call.items):
+            report.violations.append(f"{what}: {len(lookups)} answers")
+            return
+        for item, lookup in zip(call.items, lookups, strict=True):
+            report.resolved += 1
+            truth = ledger.executed(call.op, item)
+            if lookup.executed is truth:
+                report.resolved_agreeing += 1
+            else:
+                report.violations.append(
+                    f"{what}: {item.cl_ord_id} executed={lookup.executed}, the simulator: {truth}"
+                )
+
+    try:
+        await asyncio.gather(*(check(c) for c in calls[: config.max_resolves]))
+    finally:
+        await client.close()
 
 
 async def trade_all(

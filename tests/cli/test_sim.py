@@ -8,6 +8,7 @@ import signal
 import sys
 
 import aiohttp
+import pytest
 
 
 async def test_sim_prints_one_json_line_and_exits_0_on_sigterm() -> None:
@@ -32,3 +33,17 @@ async def test_sim_prints_one_json_line_and_exits_0_on_sigterm() -> None:
         rest, err = await proc.communicate()
     assert proc.returncode == 0, err
     assert rest == b""
+
+
+def test_sim_rate_limit_flags() -> None:
+    from okxws.cli import build_parser
+    from okxws.cli.errors import Failure
+    from okxws.cli.sim import limits_from_args
+
+    default = limits_from_args(build_parser().parse_args(["sim"]))
+    assert default.enabled and default.scale == 1.0 and default.ws_reply == "item"
+    args = ["sim", "--no-rate-limits", "--rate-limit-scale", "0.5", "--rate-limit-reply", "top"]
+    limits = limits_from_args(build_parser().parse_args(args))
+    assert not limits.enabled and limits.scale == 0.5 and limits.ws_reply == "top"
+    with pytest.raises(Failure, match="rate-limit-scale"):
+        limits_from_args(build_parser().parse_args(["sim", "--rate-limit-scale", "0"]))

@@ -28,7 +28,7 @@ async def test_healthy(cli: Cli) -> None:
     assert " ".join(rows["private[0]"][3:]) == "logged in; subscribe orders ANY answered"
     assert float(rows["public"][1]) > 0 and float(rows["public"][2]) > 0  # connect, round trip
     assert "server time; clock offset" in result.out
-    assert "not offered by this server (HTTP 404)" in result.out
+    assert "1000 new + amend orders per 2 s" in result.out  # GET trade/account-rate-limit
     assert "client-side rate limits (mode wait; 0 waits)" in result.out
     assert lines[-1] == "healthy"
 

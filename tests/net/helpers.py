@@ -87,6 +87,7 @@ class MemoryNetwork:
         ping_interval: float,
         pong_timeout: float,
         handshake_timeout: float,
+        proxy: str | None = None,
     ) -> MemoryTransport:
         transport = MemoryTransport(on_message, on_close)
         self.sockets.append(transport)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from aiohttp import web
@@ -22,31 +21,12 @@ from okxws.net.options import ClientOptions
 from okxws.protocol.exceptions import OkxApiError
 from okxws.simulator import Simulator
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from ..conftest import ScriptedHttp
 
 
 def client_for(base_url: str, **options: object) -> HttpClient:
     opts = ClientOptions.of({"rest_base_url": base_url, "request_timeout": 2.0, **options})
     return HttpClient(opts, lambda: 0)
-
-
-@pytest.fixture
-async def scripted_http() -> AsyncIterator[Callable[[Handler], Awaitable[str]]]:
-    runners: list[web.AppRunner] = []
-
-    async def start(handler: Handler) -> str:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", handler)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        return f"http://127.0.0.1:{runner.addresses[0][1]}"
-
-    yield start
-    for runner in runners:
-        await runner.cleanup()
 
 
 async def test_signed_requests_are_verified_by_the_simulator(sim: Simulator) -> None:
@@ -86,7 +66,7 @@ async def test_a_wrong_signature_is_an_authentication_error(sim: Simulator) -> N
 
 
 async def test_an_html_error_page_is_a_clear_error(
-    scripted_http: Callable[[Handler], Awaitable[str]],
+    scripted_http: ScriptedHttp,
 ) -> None:
     async def proxy_page(request: web.Request) -> web.Response:
         return web.Response(status=502, text="<html>Bad Gateway</html>", content_type="text/html")
@@ -105,7 +85,7 @@ async def test_an_html_error_page_is_a_clear_error(
 
 
 async def test_too_many_requests_is_a_rate_limit_error(
-    scripted_http: Callable[[Handler], Awaitable[str]],
+    scripted_http: ScriptedHttp,
 ) -> None:
     async def limited(request: web.Request) -> web.Response:
         return web.json_response({"msg": "Too Many Requests", "code": "50011"}, status=429)
@@ -153,7 +133,7 @@ async def test_nothing_listening_is_a_connect_error() -> None:
 
 
 async def test_a_silent_server_times_out_and_a_reset_loses_the_connection(
-    scripted_http: Callable[[Handler], Awaitable[str]],
+    scripted_http: ScriptedHttp,
 ) -> None:
     release = asyncio.Event()
 

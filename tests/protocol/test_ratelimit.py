@@ -101,3 +101,28 @@ def test_set_limit_changes_live_budgets() -> None:
     lim.set_limit("sub-account", 1)
     assert lim.limit("sub-account").limit == 1
     assert lim.acquire_request(OPS["order"], [order(2)], 0, 0.1) > 0
+
+
+def test_item_charges_sum_to_the_request_s_charges() -> None:
+    lim = RateLimiter()
+    batch = [{"instId": "BTC-USDT"}, {"instId": "ETH-USDT"}, {"instId": "BTC-USDT"}]
+    for op in ("batch-orders", "batch-cancel-orders", "batch-amend-orders"):
+        spec = OPS[op]
+        for items in (batch, batch[:1]):
+            total: dict[object, int] = {}
+            for charge in lim.item_charges(spec, items, 7):
+                for key, units in charge.items():
+                    total[key] = total.get(key, 0) + units
+            assert total == lim.charges(spec, items, 7)
+    assert lim.item_charges(OPS["batch-orders"], batch[:1], 7) == [
+        {("place", 7, "BTC-USDT"): 1, ("sub-account", 7, None): 1}
+    ]
+
+
+def test_blocking_names_the_spent_budgets() -> None:
+    lim = RateLimiter({"place": RateLimit(bucket="place", limit=1)})
+    charges = lim.charges(OPS["order"], [{"instId": "BTC-USDT"}], 1)
+    assert lim.blocking(charges, 0.0) == []
+    assert lim.acquire(charges, 0.0) == 0.0
+    assert lim.blocking(charges, 1.0) == [("place", 1, "BTC-USDT")]
+    assert lim.blocking(charges, 2.0) == []

@@ -180,8 +180,6 @@ def test_clear_restores_the_defaults_of_a_new_switchboard() -> None:
     f.answer_pings = False
     f.reply_delay = 1.0
     f.reply_delay_op = "order"
-    f.max_subscribe_requests = 1
-    f.subscribe_window = 1.0
     f.withhold_replies()
     f.clear()
     assert vars(f) == fresh and not f.armed

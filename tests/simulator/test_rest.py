@@ -13,6 +13,8 @@ from aiohttp import web
 from okxws.protocol.auth import ApiCredentials, iso_timestamp, rest_headers
 from okxws.simulator import SimApiKey, Simulator
 from okxws.simulator.engine import Engine
+from okxws.simulator.faults import Faults
+from okxws.simulator.limits import SimLimits
 from okxws.simulator.rest import add_rest_routes
 
 from .conftest import connect, order_args, private
@@ -220,13 +222,21 @@ class _Exchange:
         self.engine = Engine(seed=1)
         self.api_keys = {"k": SimApiKey("k", "s", "p", "u9")}
         self.engine.create_account("u9")
+        self.faults = Faults()
         self.flushes = 0
+        self.limits = SimLimits()
 
     def clock_us(self) -> int:
         return 1_800_000_000_000_000
 
     async def flush_events(self) -> None:
         self.flushes += 1
+
+    async def hold(self, seconds: float) -> bool:
+        raise AssertionError("no fault switch is armed")
+
+    def cancel_all_after(self, uid: str, tag: str, seconds: int) -> int:
+        raise AssertionError("not called")
 
 
 async def test_rest_serves_any_exchange(http: aiohttp.ClientSession) -> None:

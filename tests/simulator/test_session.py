@@ -122,7 +122,7 @@ def test_unknown_op_60019() -> None:
 
 def test_subscribe_flood_60014() -> None:
     ctx, s = make("public")
-    ctx.faults.max_subscribe_requests = 2
+    ctx.limits.set_limit("control", 2)  # the per-connection login/subscribe budget
     sub = '{"op":"subscribe","args":[{"channel":"tickers","instId":"BTC-USDT"}]}'
     assert frames(s, sub)[0]["event"] == "subscribe"
     assert frames(s, sub)[0]["event"] == "subscribe"

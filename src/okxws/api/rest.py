@@ -181,15 +181,25 @@ class RestClient:
                 timeout=timeout,
                 write=is_write,
             )
-            body_ok = isinstance(reply.body, dict) and reply.body.get("code") == "0"
-            stats.answered(time.monotonic() - started, reply.body if body_ok else {}, body_ok)
-            return okx_data(reply, f"{method} {path}", write=is_write)
-        except OkxError as exc:
+        except OkxError as exc:  # no OKX answer: a timeout, a lost connection, an HTTP error
             if exc.outcome_unknown:
                 stats.unknown += 1
             if isinstance(exc, OkxRequestTimeoutError):
                 stats.timed_out += 1
+            elif not exc.outcome_unknown:
+                stats.rejected += 1  # refused before OKX's engine: nothing happened
             raise
+        round_trip = time.monotonic() - started
+        try:
+            data = okx_data(reply, f"{method} {path}", write=is_write)
+        except OkxError as exc:
+            stats.answered(round_trip, {}, False)
+            if exc.outcome_unknown:  # 50004 / 51149, a write's malformed reply: not a rejection
+                stats.rejected -= 1
+                stats.unknown += 1
+            raise
+        stats.answered(round_trip, reply.body, True)
+        return data
 
     def stats(self) -> dict[str, OpSummary]:
         """Per endpoint path: counts (sent, ok, rejected, unknown outcome, timed out) and
@@ -253,6 +263,11 @@ class RestClient:
             if limiter is not None:  # OKX says the budget is spent: back off, never re-send
                 charges = limiter.charges(spec, items, 0)
                 limiter.block(charges, spec.rate_limit.window_s, time.monotonic())
+            raise
+        except OkxError as exc:
+            if exc.outcome_unknown and exc.request is None:
+                # What resolve(exc) looks up: the items as sent, with their clOrdIds.
+                exc.request = {"op": op, "args": items}
             raise
 
     # -- public data --------------------------------------------------------------------

@@ -119,6 +119,12 @@ def _add_sim(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
                      help="quiet seconds before a book heartbeat")  # fmt: skip
     sim.add_argument("--legacy-checksum", action="store_true",
                      help="send the old CRC32 book checksum instead of OKX's fixed 0")  # fmt: skip
+    sim.add_argument("--no-rate-limits", dest="rate_limits", action="store_false",
+                     help="admit everything (by default OKX's rate limits apply)")  # fmt: skip
+    sim.add_argument("--rate-limit-scale", type=float, default=1.0, metavar="X",
+                     help="multiply every rate-limit window by X (default 1: OKX's)")  # fmt: skip
+    sim.add_argument("--rate-limit-reply", choices=["item", "top"], default="item",
+                     help="WS op over a limit: per-item sCode (default) or top code")  # fmt: skip
 
 
 def _add_order(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:

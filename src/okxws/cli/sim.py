@@ -13,8 +13,25 @@ import json
 import os
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from .errors import Failure
+
+if TYPE_CHECKING:
+    from ..simulator import SimLimits
+
+
+def limits_from_args(args: argparse.Namespace) -> SimLimits:
+    """The simulator's rate limits from ``--no-rate-limits``, ``--rate-limit-scale`` and
+    ``--rate-limit-reply`` (docs/simulator.md, "Rate limits")."""
+    from ..simulator import SimLimits
+
+    try:
+        return SimLimits(
+            enabled=args.rate_limits, scale=args.rate_limit_scale, ws_reply=args.rate_limit_reply
+        )
+    except ValueError as exc:
+        raise Failure(f"--rate-limit-scale: {exc}") from exc
 
 
 async def serve(args: argparse.Namespace) -> int:
@@ -35,6 +52,7 @@ async def serve(args: argparse.Namespace) -> int:
             api_secret=args.api_secret,
             api_pass=args.api_pass,
             idle_timeout=args.idle_timeout,
+            limits=limits_from_args(args),
         ) as sim:
             if args.market_tick > 0:
                 sim.start_market(args.market_tick)

@@ -321,6 +321,7 @@ class Connection:
                 ping_interval=opts.ping_interval,
                 pong_timeout=opts.pong_timeout,
                 handshake_timeout=opts.connect_timeout,
+                proxy=opts.proxy,
             )
         except BaseException as exc:
             self._to(ConnEvent.CONNECT_FAILED, sm)

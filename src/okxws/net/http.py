@@ -215,4 +215,6 @@ def okx_data(reply: HttpReply, what: str, *, write: bool = False) -> list[Any]:
     error = api_error(body, "rest")
     if not write:
         error.outcome_unknown = False
+    elif reply.status >= 500:  # a server error after a write reached OKX: it may have run
+        error.outcome_unknown = True
     raise error

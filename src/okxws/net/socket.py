@@ -71,6 +71,7 @@ class TransportFactory(Protocol):
         ping_interval: float,
         pong_timeout: float,
         handshake_timeout: float,
+        proxy: str | None = None,
     ) -> Transport: ...
 
 
@@ -168,6 +169,7 @@ class WsSocket:
         ping_interval: float,
         pong_timeout: float,
         handshake_timeout: float,
+        proxy: str | None = None,
     ) -> None:
         """Open the transport; frames go straight to the protocol from the first one."""
         self.transport = await opener(
@@ -178,6 +180,7 @@ class WsSocket:
             ping_interval=ping_interval,
             pong_timeout=pong_timeout,
             handshake_timeout=handshake_timeout,
+            proxy=proxy,
         )
         if not self.closed_reason.done():  # it may have closed before this coroutine resumed
             self.send = self.transport.send

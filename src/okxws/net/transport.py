@@ -268,10 +268,14 @@ async def open_ws(
     ping_interval: float,
     pong_timeout: float,
     handshake_timeout: float,
+    proxy: str | None = None,
 ) -> WsTransport:
-    """Open a WebSocket to ``url`` within ``handshake_timeout`` seconds (TCP connect, TLS and
-    upgrade); raises :class:`OkxConnectError` if that fails, and leaves no socket open when it
-    fails or is cancelled.
+    """Open a WebSocket to ``url`` within ``handshake_timeout`` seconds (TCP connect, proxy
+    tunnel, TLS and upgrade); raises :class:`OkxConnectError` if that fails, and leaves no
+    socket open when it fails or is cancelled.
+
+    ``proxy``: ``http://[user:pass@]host:port`` (HTTP CONNECT) or ``socks5://`` /
+    ``socks4://``; picows opens the tunnel over the socket our factory connects to the proxy.
 
     ``on_message`` gets each complete text message; ``on_close`` runs once when the socket
     is gone, with the close code and reason if the server sent a close frame.
@@ -295,6 +299,7 @@ async def open_ws(
                 enable_auto_pong=True,
                 max_redirects=0,
                 logger_name=_picows_log,
+                proxy=proxy,
             )
     except BaseException as exc:
         await attempt.release()

@@ -192,6 +192,27 @@ class RateLimiter:
             out[(SUB_ACCOUNT_ORDER_LIMIT.bucket, account, None)] = len(items)
         return out
 
+    def item_charges(
+        self, spec: OpSpec[Any, Any], items: Sequence[Mapping[str, object]], account: int
+    ) -> list[dict[BudgetKey, int]]:
+        """What each item of a request draws on its own, keyed as in :meth:`charges` (whose
+        sum they are), for a server that admits a batch's items one by one."""
+        if len(items) == 1:  # a one-item batch counts as single
+            return [self.charges(spec, items, account)]
+        rule = spec.rate_limit
+        out: list[dict[BudgetKey, int]] = []
+        for item in items:
+            key = self.inst_key(item) if rule.per_instrument else None
+            charge: dict[BudgetKey, int] = {(rule.bucket, account, key): 1}
+            if rule.sub_account:
+                charge[(SUB_ACCOUNT_ORDER_LIMIT.bucket, account, None)] = 1
+            out.append(charge)
+        return out
+
+    def blocking(self, charges: Mapping[BudgetKey, int], now: float) -> list[BudgetKey]:
+        """The budgets among ``charges`` without room for their units now."""
+        return [key for key, units in charges.items() if self._window(key).wait_for(now, units)]
+
     def acquire(self, charges: Mapping[BudgetKey, int], now: float) -> float:
         """Charge every budget if all have room (returns 0.0); else charge none and return
         how long to wait before asking again."""

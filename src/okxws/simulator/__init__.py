@@ -6,6 +6,7 @@ with ``sim.credentials``. The command line twin is ``okxws sim``. Imports only
 """
 
 from .faults import FaultRule, Faults
+from .limits import Refusal, SimLimits
 from .router import SimApiKey
 from .server import DEFAULT_API_KEY, DEFAULT_API_PASS, DEFAULT_API_SECRET, Simulator
 from .session import Session
@@ -22,8 +23,10 @@ __all__ = [
     "FaultRule",
     "Faults",
     "ReceivedOp",
+    "Refusal",
     "Session",
     "SimApiKey",
+    "SimLimits",
     "Simulator",
     "SimulatorStats",
 ]

@@ -7,6 +7,8 @@ and report on ``sprd-orders``; leg settlement is not modelled (spread fills move
 Time is an argument (``now_ms``); randomness comes only from ``random.Random(seed)``, so the
 same seed and the same calls give the same ids, prices and events.
 
+(Over 700 lines: the facade is one class by design; its logic lives in the modules below.)
+
 Each operation returns an :class:`~okxws.simulator.orders.ItemResult` (rendered by
 :func:`~okxws.simulator.render.item_shape`) and appends what must be pushed to an outbox read
 by :meth:`Engine.drain_events`: one :class:`OrderEvent` per ``orders``/``sprd-orders`` push as it
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Final, Literal, NamedTuple
 
@@ -35,6 +37,7 @@ from okxws.protocol.ops import OrderVenue
 
 from . import matching, render
 from .book import Book
+from .history import FillLog
 from .instruments import INSTRUMENTS, SPREADS, USD_LIKE, usd_pair
 from .ledger import FillAmounts, Hold, Ledger, order_hold
 from .market_maker import MarketMaker
@@ -149,6 +152,8 @@ class Engine:
         self._indexes: dict[OrderVenue, dict[str, OrderIndex]] = {"book": {}, "spread": {}}
         self._orders: dict[str, Order] = {}
         self._done: deque[str] = deque()
+        #: Every user fill, for ``GET /trade/fills`` and ``/sprd/trades`` (:mod:`.history`).
+        self.fills = FillLog(history_limit)
         self._events: list[Event] = []
         self._dirty_mkt: dict[str, None] = {}
         self._books: dict[str, Book[Order]] = {
@@ -463,6 +468,20 @@ class Engine:
                 if in_scope(o.book):
                     self.finish(o, _CANCELED, CancelSource.USER)
 
+    def cancel_all(self, uid: str, now_ms: int, tag: str = "") -> int:
+        """Cancel ``uid``'s pending order-book orders (with ``tag``, if given): the
+        cancel-all-after timer firing (``cancelSource`` 20). Returns how many.
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-post-cancel-all-after
+        """
+        self._now = now_ms
+        index = self._indexes["book"].get(uid)
+        pending = () if index is None else index.pending.values()
+        doomed = [o for o in pending if not tag or o.tag == tag]
+        for o in doomed:
+            self.finish(o, _CANCELED, CancelSource.CANCEL_ALL_AFTER)
+        return len(doomed)
+
     # ------------------------------------------------------------------ matching's callbacks
 
     def new_trade_id(self) -> str:
@@ -494,6 +513,7 @@ class Engine:
         o.fee += amounts.fee
         fill = Fill(p, qty, trade_id, amounts.fee, amounts.pnl, maker, amounts.notional, now)
         o.last_fill = fill
+        self.fills.record(o, fill)
         self._push(o, fill)
         if done:
             self.finish(o, OrderState.FILLED, None, push=False)
@@ -556,6 +576,14 @@ class Engine:
         index = self._indexes[venue].get(uid)
         o = None if index is None else index.find(ord_id, cl, self._orders)
         return o if o is not None and o.uid == uid and o.venue == venue else None
+
+    def finished_orders(self) -> Iterator[Order]:
+        """Every finished order still remembered, newest first (:mod:`.history` queries)."""
+        orders = self._orders
+        for ord_id in reversed(self._done):
+            o = orders.get(ord_id)
+            if o is not None:
+                yield o
 
     def get_order(
         self, uid: str, *, inst_id: str, ord_id: str | None = None, cl_ord_id: str | None = None

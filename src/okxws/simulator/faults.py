@@ -12,12 +12,17 @@ Error shapes follow okx-protocol.md section 3: top-level ``60xxx`` codes reject 
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal
 
-__all__ = ["FaultKind", "FaultRule", "Faults"]
+__all__ = ["FaultKind", "FaultRule", "Faults", "Via"]
 
 _FOREVER: Final = -1
+#: Where a rule applies: WebSocket requests, REST requests, or both (``None``).
+Via = Literal["ws", "rest"] | None
+#: How long a REST request with no answer is held (unless the simulator closes first).
+NO_ANSWER_HOLD_S: Final = 30.0
 
 
 class FaultKind(enum.Enum):
@@ -29,6 +34,11 @@ class FaultKind(enum.Enum):
     RATE_LIMIT = "rate_limit"
     TOO_FREQUENT = "too_frequent"
     FAIL_LOGIN = "fail_login"
+    UNKNOWN_OUTCOME = "unknown_outcome"
+    DELAY_EXECUTION = "delay_execution"
+    NO_ANSWER = "no_answer"
+    HTTP_ERROR = "http_error"
+    HTTP_RATE_LIMIT = "http_rate_limit"
 
 
 @dataclass(slots=True)
@@ -41,7 +51,26 @@ class FaultRule:
     code: str = ""
     items: dict[int, str] = field(default_factory=dict)
     abrupt: bool = True
-    execute: bool = False
+    #: Run the operation anyway: all its items (True), none (False) or those at these indexes.
+    execute: bool | Collection[int] = False
+    via: Via = "ws"
+    #: Seconds: how late a delayed execution lands / how long a REST answer is held.
+    delay: float = 0.0
+    #: HTTP status of an ``HTTP_ERROR`` answer; ``html``: an HTML page instead of JSON.
+    status: int = 0
+    html: bool = False
+    #: A delayed execution still answers (late) when True; else its answer is withheld.
+    reply: bool = True
+
+    def executes(self, index: int) -> bool:
+        """Whether item ``index`` of the faulted request is executed."""
+        ex = self.execute
+        return ex if isinstance(ex, bool) else index in ex
+
+    @property
+    def executes_any(self) -> bool:
+        ex = self.execute
+        return ex if isinstance(ex, bool) else bool(ex)
 
 
 class Faults:
@@ -53,9 +82,8 @@ class Faults:
       control pings are answered (okx-protocol.md section 6).
     - ``reply_delay`` (seconds, default 0) and ``reply_delay_op`` (an op name or None for all):
       delay op responses; pushes are not delayed, so they may then precede the response.
-    - ``max_subscribe_requests`` (default 480) within ``subscribe_window`` seconds (3600): more
-      ``subscribe``/``unsubscribe``/``login`` requests on one connection get the 60014 error
-      (https://www.okx.com/docs-v5/en/#overview-websocket-connect).
+
+    The login/subscribe budget of a connection (60014) is a rate limit: ``sim.limits``.
     """
 
     def __init__(self) -> None:
@@ -114,14 +142,104 @@ class Faults:
         """The next ``n`` matching requests get ``{"event":"error","code":"60014"}`` (11a.3)."""
         return self._arm(FaultRule(FaultKind.TOO_FREQUENT, op, n, code="60014"))
 
+    # ------------------------------------------------------------------ unknown outcomes
+
+    def reply_outcome_unknown(
+        self,
+        code: str = "50004",
+        op: str | None = None,
+        *,
+        execute: bool | Collection[int] = False,
+        times: int = 1,
+        via: Via = None,
+    ) -> FaultRule:
+        """Answer the next trading op with an "outcome unknown" code, after running it or not.
+
+        ``50004`` ("API endpoint request timeout"): top-level code, ``data: []`` (REST: HTTP
+        400); ``51149`` ("Order timed out"): ``code: "1"``, every item ``sCode: "51149"``
+        (okx-streams-rest.md 4.3, okx-protocol.md 3.4). ``execute``: True runs every item,
+        a collection of indexes only those items (a batch where some executed).
+        ``via``: ``"ws"``, ``"rest"`` or both (None). ``op`` names the WS op (REST: its twin).
+        """
+        return self._arm(
+            FaultRule(FaultKind.UNKNOWN_OUTCOME, op, times, code=code, execute=execute, via=via)
+        )
+
+    def delay_execution(
+        self,
+        seconds: float,
+        op: str | None = None,
+        *,
+        reply: bool = True,
+        times: int = 1,
+        via: Via = None,
+    ) -> FaultRule:
+        """Execute the next trading op ``seconds`` after it arrived (a server-owned timer).
+
+        The answer comes after the execution (``reply=False``: never). An op that carries an
+        ``expTime`` the landing time has passed fails with ``50037`` instead and executes
+        nothing, as OKX does; choose ``seconds`` shorter than the ``expTime`` for "a delayed
+        execution that lands before expTime".
+        """
+        return self._arm(
+            FaultRule(
+                FaultKind.DELAY_EXECUTION, op, times, delay=seconds, reply=reply, via=via,
+                execute=True,
+            )
+        )  # fmt: skip
+
+    def rest_no_answer(
+        self,
+        op: str | None = None,
+        *,
+        execute: bool | Collection[int] = False,
+        times: int = 1,
+        hold: float = NO_ANSWER_HOLD_S,
+    ) -> FaultRule:
+        """REST: hold the next matching request unanswered for ``hold`` seconds (the client
+        times out first; the simulator closing ends the hold), after running it or not.
+
+        ``op``: a WS op name (matches its REST twin), a REST path, or None (any trading POST).
+        After the hold the answer is ``50004`` (HTTP 400).
+        """
+        return self._arm(
+            FaultRule(FaultKind.NO_ANSWER, op, times, execute=execute, via="rest", delay=hold)
+        )
+
+    def rest_http_error(
+        self,
+        status: int = 502,
+        op: str | None = None,
+        *,
+        html: bool = False,
+        execute: bool | Collection[int] = False,
+        times: int = 1,
+    ) -> FaultRule:
+        """REST: answer the next matching request with HTTP ``status`` after running it or not.
+
+        ``html``: a gateway's HTML error page (not JSON); else OKX's JSON for that status
+        (503: ``50001`` "Service temporarily unavailable", other 5xx: ``50026`` "System
+        error"). ``op`` as for :meth:`rest_no_answer`.
+        """
+        return self._arm(
+            FaultRule(
+                FaultKind.HTTP_ERROR, op, times, execute=execute, via="rest", status=status,
+                html=html,
+            )
+        )  # fmt: skip
+
+    def rest_rate_limit_next(self, n: int = 1, op: str | None = None) -> FaultRule:
+        """REST: the next ``n`` matching requests get OKX's per-endpoint limit answer, HTTP 429
+        ``{"msg":"Too Many Requests","code":"50011"}``, and execute nothing (okx-streams-rest.md
+        5.5). ``op``: a WS op name, a REST path (reads too), or None (any trading POST)."""
+        return self._arm(FaultRule(FaultKind.HTTP_RATE_LIMIT, op, n, code="50011", via="rest"))
+
     def clear(self) -> None:
         """Disarm every rule and restore the plain attributes to their defaults."""
         self._rules.clear()
         self.answer_pings: bool = True
         self.reply_delay: float = 0.0
         self.reply_delay_op: str | None = None
-        self.max_subscribe_requests: int = 480
-        self.subscribe_window: float = 3600.0
 
     # ------------------------------------------------------------------ consuming
 
@@ -130,15 +248,24 @@ class Faults:
         """Cheap check for the per-frame fast path."""
         return bool(self._rules)
 
-    def take(self, kinds: frozenset[FaultKind], op: str, is_trading_op: bool) -> FaultRule | None:
-        """The first armed rule of one of ``kinds`` matching ``op``, consuming one use of it."""
+    def take(
+        self,
+        kinds: frozenset[FaultKind],
+        op: str,
+        is_trading_op: bool,
+        *,
+        via: Literal["ws", "rest"] = "ws",
+        path: str | None = None,
+    ) -> FaultRule | None:
+        """The first armed rule of one of ``kinds`` matching ``op`` (or the REST ``path``)
+        and ``via``, consuming one use of it."""
         for i, rule in enumerate(self._rules):
-            if rule.kind not in kinds:
+            if rule.kind not in kinds or (rule.via is not None and rule.via != via):
                 continue
             if rule.op is None:
                 if not is_trading_op:
                     continue
-            elif rule.op != op:
+            elif rule.op != op and rule.op != path:
                 continue
             if rule.remaining > 0:
                 rule.remaining -= 1

@@ -60,6 +60,7 @@ class CancelSource(enum.StrEnum):
     USER = "1"
     FOK_UNFILLABLE = "13"
     UNFILLED_REMAINDER = "14"  # IOC / market order remainder
+    CANCEL_ALL_AFTER = "20"  # the cancel-all-after timer fired
     POST_ONLY_WOULD_TAKE = "31"
     SELF_TRADE = "32"  # self-trade prevention, cancel_maker
 

@@ -3,7 +3,9 @@
 Signed endpoints verify ``OK-ACCESS-*`` headers against the raw request target and the raw body
 (clients sign unencoded or encoded queries and spaced or compact JSON:
 docs/dev/foreign-clients.md); public endpoints ignore any auth headers. Replies are
-``{"code","msg","data"[,"inTime","outTime"]}``; auth failures are HTTP 401.
+``{"code","msg","data"[,"inTime","outTime"]}``; auth failures are HTTP 401 ``{"msg","code"}``
+without ``data`` (okx-streams-rest.md 4.3). The REST fault switches of :mod:`.faults` (429,
+5xx, HTML pages, no answer, unknown outcomes, delayed executions) act here.
 """
 
 from __future__ import annotations
@@ -17,16 +19,28 @@ import orjson
 from aiohttp import web
 
 from okxws.protocol.auth import rest_signature
+from okxws.protocol.endpoints import DEMO_TRADING_HEADER
 from okxws.protocol.errors import ERROR_CODES
-from okxws.protocol.ops import OPS, OpSpec
+from okxws.protocol.ops import OPS, SUB_ACCOUNT_ORDER_LIMIT, OpSpec
 
 from .book import Book
 from .dispatch import execute_op, fail_all
 from .engine import Engine
+from .faults import NO_ANSWER_HOLD_S, FaultKind, FaultRule, Faults
+from .history import fills_data, orders_history_data, spread_trades_data
 from .instruments import instrument_by_id
+from .limits import RATE_LIMIT_CODE, SimLimits
 from .market_books import REST_BOOKS_FULL_MAX, REST_BOOKS_MAX, rest_books, rest_books_full
 from .render import currencies_as_rest, instruments_as_rest, spreads_as_rest
 from .router import SimApiKey
+from .unknown_outcomes import (
+    HTML_CONTENT_TYPE,
+    execute_faulted,
+    html_error_page,
+    http_error_body,
+    landed_late,
+    unknown_outcome_answer,
+)
 
 __all__ = ["Exchange", "add_rest_routes"]
 
@@ -34,6 +48,21 @@ _WINDOW_MS: Final = 30_000
 #: REST twin path -> the WS operation it mirrors (protocol/ops.py).
 _TRADE_POSTS: Final[dict[str, OpSpec[Any, Any]]] = {spec.rest_path: spec for spec in OPS.values()}
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_SignedHandler = Callable[[web.Request, SimApiKey, int, bytes], Awaitable[web.Response]]
+#: OKX's per-endpoint limit answer (okx-streams-rest.md 5.5, recorded in production).
+_TOO_MANY: Final = orjson.dumps({"msg": "Too Many Requests", "code": "50011"})
+_ANY_REQUEST_FAULTS: Final = frozenset({FaultKind.HTTP_RATE_LIMIT})
+_TRADE_FAULTS: Final = frozenset(
+    {
+        FaultKind.HTTP_RATE_LIMIT,
+        FaultKind.NO_ANSWER,
+        FaultKind.HTTP_ERROR,
+        FaultKind.UNKNOWN_OUTCOME,
+        FaultKind.DELAY_EXECUTION,
+    }
+)
+#: cancel-all-after ``timeOut``: 0 disarms, else 10-120 seconds.
+_CAA_RANGE: Final = range(10, 121)
 
 
 class Exchange(Protocol):
@@ -46,11 +75,24 @@ class Exchange(Protocol):
     def api_keys(self) -> Mapping[str, SimApiKey]:
         """The API keys, by key."""
 
+    @property
+    def limits(self) -> SimLimits:
+        """The rate-limit budgets, shared with the WebSocket API."""
+
+    @property
+    def faults(self) -> Faults: ...
+
     def clock_us(self) -> int:
         """Server time in Unix microseconds."""
 
     async def flush_events(self) -> None:
         """Send the pushes for what the engine did (REST orders push on the WebSocket)."""
+
+    async def hold(self, seconds: float) -> bool:
+        """Wait ``seconds``; False if the simulator closed meanwhile."""
+
+    def cancel_all_after(self, uid: str, tag: str, seconds: int) -> int:
+        """Arm (or with 0 disarm) the dead man's switch; returns the trigger time in ms."""
 
 
 def _json(body: dict[str, Any], status: int = 200) -> web.Response:
@@ -60,6 +102,15 @@ def _json(body: dict[str, Any], status: int = 200) -> web.Response:
 def _err(code: str, status: int = 200, msg: str | None = None) -> web.Response:
     text = ERROR_CODES[code].msg if msg is None and code in ERROR_CODES else (msg or "")
     return _json({"code": code, "msg": text, "data": []}, status)
+
+
+def _auth_err(code: str) -> web.Response:
+    """An authentication failure: HTTP 401, ``msg`` then ``code``, no ``data`` (recorded)."""
+    return _json({"msg": ERROR_CODES[code].msg, "code": code}, 401)
+
+
+def _too_many() -> web.Response:
+    return web.Response(body=_TOO_MANY, status=429, content_type="application/json")
 
 
 def _ok(data: list[Any]) -> web.Response:
@@ -77,21 +128,34 @@ def add_rest_routes(app: web.Application, exchange: Exchange) -> None:
     """Register every REST endpoint on ``app``, serving ``exchange``."""
     api = _Rest(exchange)
     r = app.router
-    r.add_get("/api/v5/public/time", api.time)
-    r.add_get("/api/v5/public/instruments", api.instruments)
-    r.add_get("/api/v5/sprd/spreads", api.spreads)
-    r.add_get("/api/v5/market/ticker", api.ticker)
-    r.add_get("/api/v5/market/books", api.books)
-    r.add_get("/api/v5/market/books-full", api.books_full)
-    r.add_get("/api/v5/asset/currencies", api.signed(api.currencies))
-    r.add_get("/api/v5/trade/order", api.signed(api.get_order))
-    r.add_get("/api/v5/trade/orders-pending", api.signed(api.orders_pending))
-    r.add_get("/api/v5/account/balance", api.signed(api.balance))
-    r.add_get("/api/v5/account/positions", api.signed(api.positions))
-    r.add_get("/api/v5/sprd/order", api.signed(api.sprd_order))
-    r.add_get("/api/v5/sprd/orders-pending", api.signed(api.sprd_orders_pending))
+    g = api.guarded  # the REST 429 switch applies to every endpoint
+    r.add_get("/api/v5/public/time", g(api.time))
+    r.add_get("/api/v5/public/instruments", g(api.instruments))
+    r.add_get("/api/v5/sprd/spreads", g(api.spreads))
+    r.add_get("/api/v5/market/ticker", g(api.ticker))
+    r.add_get("/api/v5/market/books", g(api.books))
+    r.add_get("/api/v5/market/books-full", g(api.books_full))
+    private: dict[str, _SignedHandler] = {
+        "/api/v5/asset/currencies": api.currencies,
+        "/api/v5/trade/order": api.get_order,
+        "/api/v5/trade/orders-pending": api.orders_pending,
+        "/api/v5/trade/orders-history": api.orders_history,
+        "/api/v5/trade/fills": api.fills,
+        "/api/v5/trade/fills-history": api.fills_history,  # ccxt's fetch_my_trades
+        "/api/v5/trade/account-rate-limit": api.account_rate_limit,
+        "/api/v5/account/balance": api.balance,
+        "/api/v5/account/positions": api.positions,
+        "/api/v5/account/config": api.account_config,
+        "/api/v5/sprd/order": api.sprd_order,
+        "/api/v5/sprd/orders-pending": api.sprd_orders_pending,
+        "/api/v5/sprd/orders-history": api.sprd_orders_history,
+        "/api/v5/sprd/trades": api.sprd_trades,
+    }
+    for path, handler in private.items():
+        r.add_get(path, g(api.signed(handler)))
+    r.add_post("/api/v5/trade/cancel-all-after", g(api.signed(api.cancel_all_after)))
     for path in _TRADE_POSTS:
-        r.add_post(path, api.signed(api.trade))
+        r.add_post(path, api.signed(api.trade))  # trade() takes its own faults
 
 
 class _Rest:
@@ -163,11 +227,25 @@ class _Rest:
             return _err("51000", msg="Parameter sz error")
         return _ok([render_book(self.engine.book(inst_id), sz, self._now_ms())])
 
+    # ------------------------------------------------------------------ faults
+
+    def guarded(self, handler: _Handler) -> _Handler:
+        """``handler`` behind the REST rate-limit switch (``op`` names its path)."""
+        faults = self.exchange.faults
+
+        async def wrapper(request: web.Request) -> web.StreamResponse:
+            if faults.armed:
+                path = request.path
+                rule = faults.take(_ANY_REQUEST_FAULTS, path, False, via="rest", path=path)
+                if rule is not None:
+                    return _too_many()
+            return await handler(request)
+
+        return wrapper
+
     # ------------------------------------------------------------------ auth
 
-    def signed(
-        self, handler: Callable[[web.Request, SimApiKey, int, bytes], Awaitable[web.Response]]
-    ) -> _Handler:
+    def signed(self, handler: _SignedHandler) -> _Handler:
         async def wrapper(request: web.Request) -> web.StreamResponse:
             in_us = self.exchange.clock_us()
             body = await request.read()
@@ -188,23 +266,27 @@ class _Rest:
         ts = h.get("OK-ACCESS-TIMESTAMP")
         passphrase = h.get("OK-ACCESS-PASSPHRASE")
         if not key:
-            return _err("50103", 401)
+            return _auth_err("50103")
         if not sign:
-            return _err("50106", 401)
+            return _auth_err("50106")
         if not ts:
-            return _err("50107", 401)
+            return _auth_err("50107")
         if not passphrase:
-            return _err("50104", 401)
+            return _auth_err("50104")
         ts_ms = _parse_iso_ms(ts)
         if ts_ms is None:
-            return _err("50112", 401)
+            return _auth_err("50112")
         if abs(ts_ms - now_ms) > _WINDOW_MS:
-            return _err("50102", 401)
+            return _auth_err("50102")
         account = self.exchange.api_keys.get(key)
         if account is None:
-            return _err("50111", 401)
+            return _auth_err("50111")
+        if account.demo is not None:
+            demo = h.get(DEMO_TRADING_HEADER[0]) == DEMO_TRADING_HEADER[1]
+            if demo != account.demo:
+                return _auth_err("50101")
         if passphrase != account.api_pass:
-            return _err("50105", 401)
+            return _auth_err("50105")
         expected = rest_signature(
             account.api_secret,
             ts,
@@ -213,7 +295,7 @@ class _Rest:
             body.decode("utf-8", "replace"),
         )
         if not hmac.compare_digest(expected, sign):
-            return _err("50113", 401)
+            return _auth_err("50113")
         return account
 
     # ------------------------------------------------------------------ private
@@ -250,6 +332,116 @@ class _Rest:
         )
         return _ok(data)
 
+    async def orders_history(
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
+    ) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-order-history-last-7-days"""
+        q = request.query
+        if not q.get("instType"):
+            return _err("50014", msg="Parameter instType can not be empty.")
+        return _ok(orders_history_data(self.engine.finished_orders(), "book", acct.uid, q))
+
+    async def fills(
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
+    ) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-transaction-details-last-3-days"""
+        return _ok(fills_data(self.engine.fills, acct.uid, request.query))
+
+    async def fills_history(
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
+    ) -> web.Response:
+        """The same fills (the simulator keeps no more than 3 days); ``instType`` required.
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-transaction-details-last-3-months
+        """
+        if not request.query.get("instType"):
+            return _err("50014", msg="Parameter instType can not be empty.")
+        return _ok(fills_data(self.engine.fills, acct.uid, request.query))
+
+    async def account_rate_limit(
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
+    ) -> web.Response:
+        """The lowest fill-ratio tier: the sub-account budget of ``protocol/ops.py``.
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-account-rate-limit
+        """
+        limit = str(SUB_ACCOUNT_ORDER_LIMIT.limit)
+        return _ok(
+            [
+                {
+                    "fillRatio": "",
+                    "mainFillRatio": "",
+                    "accRateLimit": limit,
+                    "nextAccRateLimit": limit,
+                    "ts": str(in_us // 1000),
+                }
+            ]
+        )
+
+    async def account_config(
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
+    ) -> web.Response:
+        """A Futures-mode (``acctLv`` 2: spot cash, net-mode derivatives) main account.
+
+        https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-account-configuration
+        """
+        return _ok(
+            [
+                {
+                    "uid": acct.uid,
+                    "mainUid": acct.uid,
+                    "acctLv": "2",
+                    "acctStpMode": "cancel_maker",
+                    "posMode": "net_mode",
+                    "autoLoan": False,
+                    "greeksType": "PA",
+                    "feeType": "0",
+                    "level": "Lv1",
+                    "levelTmp": "",
+                    "ctIsoMode": "automatic",
+                    "mgnIsoMode": "automatic",
+                    "roleType": "0",
+                    "traderInsts": [],
+                    "spotRoleType": "0",
+                    "spotTraderInsts": [],
+                    "opAuth": "0",
+                    "kycLv": "2",
+                    "label": "okxws-sim",
+                    "ip": "",
+                    "perm": "read_only,trade",
+                    "liquidationGear": "-1",
+                    "enableSpotBorrow": False,
+                    "spotBorrowAutoRepay": False,
+                    "type": "0",
+                    "settleCcy": "USDT",
+                    "settleCcyList": ["USDT"],
+                }
+            ]
+        )
+
+    async def cancel_all_after(
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
+    ) -> web.Response:
+        """Arm the dead man's switch: when it fires, the account's orders are cancelled.
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-post-cancel-all-after
+        """
+        try:
+            parsed = orjson.loads(body or b"{}")
+        except orjson.JSONDecodeError:
+            return _err("50002", 400, "JSON syntax error")
+        if not isinstance(parsed, dict):
+            return _err("50002", 400, "JSON syntax error")
+        time_out, tag = parsed.get("timeOut"), parsed.get("tag", "")
+        if time_out is None or time_out == "":
+            return _err("50014", 400, "Parameter timeOut can not be empty.")
+        seconds = int(time_out) if isinstance(time_out, str) and time_out.isdigit() else -1
+        if (seconds != 0 and seconds not in _CAA_RANGE) or not isinstance(tag, str):
+            return _err("51000", 400, "Parameter timeOut error")
+        trigger = self.exchange.cancel_all_after(acct.uid, tag, seconds)
+        ts = str(in_us // 1000)
+        return _ok([{"triggerTime": str(trigger) if trigger else "0", "tag": tag, "ts": ts}])
+
     async def balance(
         self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
     ) -> web.Response:
@@ -283,11 +475,30 @@ class _Rest:
         """https://www.okx.com/docs-v5/en/#spread-trading-rest-api-get-active-orders"""
         return _ok(self.engine.pending_spread_orders(acct.uid, request.query.get("sprdId")))
 
+    async def sprd_orders_history(
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
+    ) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#spread-trading-rest-api-get-orders-last-21-days"""
+        finished = self.engine.finished_orders()
+        return _ok(orders_history_data(finished, "spread", acct.uid, request.query))
+
+    async def sprd_trades(
+        self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
+    ) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#spread-trading-rest-api-get-trades-last-7-days"""
+        return _ok(spread_trades_data(self.engine.fills, acct.uid, request.query))
+
     async def trade(
         self, request: web.Request, acct: SimApiKey, in_us: int, body: bytes
     ) -> web.Response:
         """The 11 trading POSTs (okx-protocol.md section 8 table)."""
         spec = _TRADE_POSTS[request.path]
+        faults = self.exchange.faults
+        rule: FaultRule | None = None
+        if faults.armed:
+            rule = faults.take(_TRADE_FAULTS, spec.name, True, via="rest", path=request.path)
+            if rule is not None and rule.kind is FaultKind.HTTP_RATE_LIMIT:
+                return _too_many()
         try:
             parsed = orjson.loads(body or b"{}")
         except orjson.JSONDecodeError:
@@ -307,8 +518,55 @@ class _Rest:
             # Recorded on demo 2026-09 (okx-protocol.md 11a.2 #3): code 1, per-item 50036.
             data = fail_all(spec, items, "50036", now_ms)
             return self._reply("1", "All operations failed", data, in_us)
+        refusal = self.exchange.limits.refuse_request(spec, items, acct.uid, "rest")
+        if refusal == RATE_LIMIT_CODE:  # dropped, never executed
+            return _too_many()
+        if refusal is not None:  # 50061, the sub-account budget: HTTP 200
+            return _err(refusal)
+        if rule is not None:
+            exp_ms = int(exp) if exp and spec.supports_exp_time and exp.isdigit() else None
+            return await self._faulted(rule, acct, spec, items, exp_ms, in_us)
         code, msg, data = execute_op(self.engine, acct.uid, spec, items, now_ms, rest=True)
         await self.exchange.flush_events()
+        return self._reply(code, msg, data, in_us)
+
+    async def _faulted(
+        self,
+        rule: FaultRule,
+        acct: SimApiKey,
+        spec: OpSpec[Any, Any],
+        items: list[dict[str, Any]],
+        exp_ms: int | None,
+        in_us: int,
+    ) -> web.Response:
+        """A trading POST under an unknown-outcome fault switch (:mod:`.faults`)."""
+        exchange = self.exchange
+        now_ms = in_us // 1000
+        if rule.kind is FaultKind.DELAY_EXECUTION:
+            if not await exchange.hold(rule.delay):
+                return _err("50004", 400)  # closing: nothing executed
+            at_us = exchange.clock_us()
+            code, msg, data = landed_late(
+                self.engine, acct.uid, spec, items, exp_ms, at_us // 1000, rest=True
+            )
+            await exchange.flush_events()
+            if rule.reply:
+                return self._reply(code, msg, data, at_us)
+            await exchange.hold(NO_ANSWER_HOLD_S)
+            return _err("50004", 400)
+        execute_faulted(self.engine, acct.uid, spec, items, now_ms, rule, rest=True)
+        await exchange.flush_events()
+        if rule.kind is FaultKind.NO_ANSWER:
+            await exchange.hold(rule.delay)
+            return _err("50004", 400)
+        if rule.kind is FaultKind.HTTP_ERROR:
+            if rule.html:
+                page = html_error_page(rule.status)
+                return web.Response(body=page, status=rule.status, content_type=HTML_CONTENT_TYPE)
+            return _json(http_error_body(rule.status), rule.status)
+        code, msg, data, status = unknown_outcome_answer(spec, items, rule.code, now_ms)
+        if status != 200:
+            return _err(code, status)
         return self._reply(code, msg, data, in_us)
 
     def _reply(self, code: str, msg: str, data: list[Any], in_us: int) -> web.Response:

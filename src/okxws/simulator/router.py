@@ -67,6 +67,9 @@ class SimApiKey:
     api_secret: str = field(repr=False)
     api_pass: str = field(repr=False)
     uid: str
+    #: A demo-trading key (True), a live one (False) or either (None): REST checks the
+    #: ``x-simulated-trading`` header against it (50101).
+    demo: bool | None = None
 
 
 class Subscriber(Protocol):

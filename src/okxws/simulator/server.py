@@ -30,11 +30,12 @@ from okxws.protocol.endpoints import CONN_KINDS, ConnKind
 
 from .engine import Engine
 from .faults import Faults
+from .limits import SimLimits
 from .market_books import BookFaults, BookSettings
 from .render import notice_frame
 from .rest import add_rest_routes
 from .router import Router, SimApiKey, Subscriber
-from .session import Session, SessionContext
+from .session import Reply, Session, SessionContext
 from .stats import ReceivedOp, SimulatorStats
 from .tls import make_server_context, make_tls_files
 
@@ -100,7 +101,8 @@ class Simulator:
     ``sim.rest_base_url`` with ``sim.credentials``. Credentials default to the environment
     variables ``OKXWS_SIM_API_KEY`` / ``OKXWS_SIM_API_SECRET`` / ``OKXWS_SIM_API_PASS``, else
     fixed test values. ``clock_offset`` (seconds) shifts the server clock for skew tests.
-    ``engine``, ``faults`` and ``stats`` are the exchange, its fault switches and what it saw.
+    ``engine``, ``faults`` and ``stats`` are the exchange, its fault switches and what it saw;
+    ``limits`` (:class:`~okxws.simulator.limits.SimLimits`, on by default) its rate limits.
     OKX docs: https://www.okx.com/docs-v5/en/#overview-websocket
     """
 
@@ -115,6 +117,7 @@ class Simulator:
         api_secret: str | None = None,
         api_pass: str | None = None,
         idle_timeout: float = 30.0,
+        limits: SimLimits | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -129,26 +132,41 @@ class Simulator:
         self.engine = Engine(seed)
         self.faults = Faults()
         self.stats = SimulatorStats()
+        #: OKX's rate limits, enforced on REST and WS together (simulator/limits.py).
+        self.limits = SimLimits() if limits is None else limits
         self._uid_rng = random.Random(seed)
         self._router = Router(self.engine)
         self.engine.audience = self._router.listens  # render only the pushes someone hears
         self._ctx = SessionContext(
-            self.engine, self._router, self.faults, self.stats, self.clock_us
+            self.engine, self._router, self.faults, self.stats, self.clock_us, self.limits
         )
         self._conns: dict[str, _Conn] = {}
         self._runner: web.AppRunner | None = None
         self._tmpdir: str | None = None
         self._market_task: asyncio.Task[None] | None = None
         self._book_task: asyncio.Task[None] | None = None
+        #: Server-owned work that outlives a request: delayed executions, fired timers.
+        self._tasks: set[asyncio.Task[None]] = set()
+        #: Armed cancel-all-after timers by (uid, tag).
+        self._dead_man: dict[tuple[str, str], asyncio.TimerHandle] = {}
+        #: Real seconds per cancel-all-after ``timeOut`` second (tests shorten OKX's 10 s minimum).
+        self.cancel_all_after_scale = 1.0
+        self._closing = asyncio.Event()
         self._closed = False
         self.uid = self.add_account(self.api_key, self.api_secret, self.api_pass)
 
     # ------------------------------------------------------------------ accounts, clock
 
-    def add_account(self, api_key: str, api_secret: str, api_pass: str) -> str:
-        """Register another API key with its own engine account; returns its ``uid``."""
+    def add_account(
+        self, api_key: str, api_secret: str, api_pass: str, *, demo: bool | None = None
+    ) -> str:
+        """Register another API key with its own engine account; returns its ``uid``.
+
+        ``demo``: the key is a demo-trading key (True: REST requests must carry
+        ``x-simulated-trading: 1``), a live one (False: they must not), or either (None).
+        """
         uid = str(self._uid_rng.randrange(10**17, 10**18))
-        self._router.api_keys[api_key] = SimApiKey(api_key, api_secret, api_pass, uid)
+        self._router.api_keys[api_key] = SimApiKey(api_key, api_secret, api_pass, uid, demo)
         self.engine.create_account(uid)
         return uid
 
@@ -233,12 +251,21 @@ class Simulator:
         if self._closed:
             return
         self._closed = True
+        self._closing.set()  # ends every held REST answer and delayed execution
         await self.stop_market()
         task, self._book_task = self._book_task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for handle in self._dead_man.values():
+            handle.cancel()
+        self._dead_man.clear()
+        tasks = list(self._tasks)
+        for t in tasks:
+            t.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
         for conn in list(self._conns.values()):
             conn.abort()
             for t in list(conn.tasks):
@@ -331,6 +358,64 @@ class Simulator:
                 # pushes keep a busy stream open (okx-protocol.md section 6).
                 conn.last_traffic = now
                 await conn.send(frame)
+
+    # ------------------------------------------------------------------ server-owned timers
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def hold(self, seconds: float) -> bool:
+        """Wait ``seconds`` (a REST fault switch); False if the simulator closed meanwhile."""
+        if self._closed:
+            return False
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(max(seconds, 0.0)):
+                await self._closing.wait()
+        return not self._closed
+
+    def cancel_all_after(self, uid: str, tag: str, seconds: int) -> int:
+        """Arm (``seconds`` > 0) or disarm (0) ``uid``'s dead man's switch for ``tag``: when it
+        fires, the account's pending order-book orders (with that tag, if any) are cancelled.
+        Returns the trigger time in ms (0: disarmed).
+
+        https://www.okx.com/docs-v5/en/#order-book-trading-trade-post-cancel-all-after
+        """
+        old = self._dead_man.pop((uid, tag), None)
+        if old is not None:
+            old.cancel()
+        if seconds <= 0 or self._closed:
+            return 0
+        loop = asyncio.get_running_loop()
+        wait = seconds * self.cancel_all_after_scale
+        self._dead_man[(uid, tag)] = loop.call_later(wait, self._dead_man_fired, uid, tag)
+        return self.now_ms() + int(wait * 1000)
+
+    @property
+    def cancel_all_after_armed(self) -> int:
+        """How many cancel-all-after timers are armed (all are cancelled at close)."""
+        return len(self._dead_man)
+
+    def _dead_man_fired(self, uid: str, tag: str) -> None:
+        self._dead_man.pop((uid, tag), None)
+        self.engine.cancel_all(uid, self.now_ms(), tag)
+        self._spawn(self.flush_events())
+        self.stats.changed()
+
+    async def _land_later(self, conn: _Conn, out: Reply) -> None:
+        """A delayed execution (fault switch): runs even if its connection has gone."""
+        await asyncio.sleep(out.delay)
+        assert out.deferred is not None
+        now = self.clock_us()
+        frames = out.deferred(now)
+        self.stats.changed()
+        events = self.engine.drain_events()
+        if conn.session.conn_id in self._conns:
+            for frame in frames:
+                await conn.send(frame)
+        if events:
+            await self._send_pushes(self._router.route(events, now // 1000))
 
     # ------------------------------------------------------------------ observation
 
@@ -445,6 +530,7 @@ class Simulator:
                 await asyncio.gather(*conn.tasks, return_exceptions=True)
             self._conns.pop(session.conn_id, None)
             self._router.remove(session)
+            self.limits.connection_closed(session.conn_id)
             self.stats.changed()
         return ws
 
@@ -473,7 +559,9 @@ class Simulator:
                     if events:
                         await self._send_pushes(self._router.route(events, now // 1000))
                     return
-                if out.frames:
+                if out.deferred is not None:
+                    self._spawn(self._land_later(conn, out))
+                elif out.frames:
                     if out.delay > 0:
                         conn.spawn(self._send_later(conn, out.frames, out.delay))
                     else:

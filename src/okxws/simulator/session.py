@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
 
 from okxws.protocol.auth import login_signature
@@ -30,6 +30,7 @@ from .dispatch import execute_op, fail_all
 from .engine import Engine
 from .faults import FaultKind, FaultRule, Faults
 from .instruments import instrument_by_id
+from .limits import TOO_FREQUENT_CODE, SimLimits
 from .market_books import SIM_BOOK_CHANNELS, book_arg_key, book_exists, entitlement_error
 from .router import (
     CONN_COUNT_CHANNELS,
@@ -40,6 +41,7 @@ from .router import (
     SimApiKey,
 )
 from .stats import ReceivedOp, SimulatorStats
+from .unknown_outcomes import execute_faulted, landed_late, unknown_outcome_answer
 
 __all__ = ["LOGIN_WINDOW_S", "NO_REPLY", "Reply", "Session", "SessionContext"]
 
@@ -56,6 +58,8 @@ _TRADING_FAULTS: Final = frozenset(
         FaultKind.RATE_LIMIT,
         FaultKind.WITHHOLD,
         FaultKind.TOO_FREQUENT,
+        FaultKind.UNKNOWN_OUTCOME,
+        FaultKind.DELAY_EXECUTION,
     }
 )
 _DROP: Final = frozenset({FaultKind.DROP})
@@ -67,12 +71,14 @@ class Reply(NamedTuple):
     """What the server must do after a frame: send ``frames`` (after ``delay`` s).
 
     ``drop``: ``True`` aborts the transport without a close frame, ``False`` closes with 1001,
-    ``None`` keeps the connection.
+    ``None`` keeps the connection. ``deferred``: a delayed execution; the server calls it
+    (with the time in µs) ``delay`` seconds later on a timer it owns and sends what it returns.
     """
 
     frames: tuple[bytes, ...] = ()
     delay: float = 0.0
     drop: bool | None = None
+    deferred: Callable[[int], tuple[bytes, ...]] | None = None
 
 
 #: Send nothing.
@@ -83,13 +89,14 @@ _PONG: Final = Reply((PONG_BYTES,))
 @dataclass(frozen=True, slots=True)
 class SessionContext:
     """What the sessions of one simulator share. ``clock_us``: server time in Unix µs (already
-    shifted by any test offset)."""
+    shifted by any test offset). ``limits``: the rate-limit budgets, shared with REST."""
 
     engine: Engine
     router: Router
     faults: Faults
     stats: SimulatorStats
     clock_us: Callable[[], int]
+    limits: SimLimits = field(default_factory=SimLimits)
 
 
 class Session:
@@ -103,7 +110,6 @@ class Session:
         self.account: SimApiKey | None = None
         self.subs: dict[str, list[dict[str, Any]]] = {}
         self.received: deque[ReceivedOp] = deque(maxlen=10_000)
-        self._sub_times: deque[float] = deque()
         ctx.router.add(self)
 
     # ------------------------------------------------------------------ entry point
@@ -172,8 +178,8 @@ class Session:
                 if rule.kind is FaultKind.ILLEGAL:
                     return self._illegal(raw)
                 return self._error(rule.code, rid)
-        if self._too_frequent(now_us):
-            return self._error("60014", rid)
+        if self.ctx.limits.refuse_control(self.conn_id, "login"):
+            return self._error(TOO_FREQUENT_CODE, rid)
         args = msg["args"]
         if not args or not all(isinstance(a, dict) for a in args):
             return self._illegal(raw)
@@ -212,17 +218,6 @@ class Session:
             self.ctx.stats.count_login()
         return Reply((render.event_frame("login", "", "0", self.conn_id, rid),))
 
-    def _too_frequent(self, now_us: int) -> bool:
-        faults = self.ctx.faults
-        now = now_us / 1e6
-        q = self._sub_times
-        while q and q[0] <= now - faults.subscribe_window:
-            q.popleft()
-        if len(q) >= faults.max_subscribe_requests:
-            return True
-        q.append(now)
-        return False
-
     # ------------------------------------------------------------------ subscribe
 
     def _subscribe(self, msg: dict[str, Any], raw: bytes | str, now_us: int, sub: bool) -> Reply:
@@ -241,8 +236,8 @@ class Session:
                 if rule.kind is FaultKind.ILLEGAL:
                     return self._illegal(raw)
                 return self._error("60014", rid)
-        if self._too_frequent(now_us):
-            return self._error("60014", rid)
+        if self.ctx.limits.refuse_control(self.conn_id, op):
+            return self._error(TOO_FREQUENT_CODE, rid)
         args = msg["args"]
         if not args or not all(
             isinstance(a, dict) and isinstance(a.get("channel"), str) for a in args
@@ -395,6 +390,7 @@ class Session:
             # Batch over 20: the gateway's "Invalid args" (REST has 51111; section 11 q4).
             return self._reply(rid, op, "60013", render.error_text("60013"), [], now_us)
         now_ms = now_us // 1000
+        exp_ms: int | None = None
         if spec.supports_exp_time and "expTime" in msg:
             exp = msg["expTime"]
             try:
@@ -405,7 +401,20 @@ class Session:
                 return self._reply(rid, op, "60013", render.error_text("60013"), [], now_us)
             if now_ms > exp_ms:
                 return self._reply(rid, op, "1", "", fail_all(spec, args, "50036", now_ms), now_us)
+        if rule is not None and rule.kind is FaultKind.DELAY_EXECUTION:
+            return self._deferred(rule, rid, spec, args, exp_ms, now_us)
         fail = rule.items if rule is not None and rule.kind is FaultKind.FAIL_ITEMS else None
+        limits = self.ctx.limits
+        if limits.enabled:  # over a budget: refused, never executed (simulator/limits.py)
+            uid = self.account.uid
+            if limits.ws_reply == "top" or spec.action == "mass_cancel":
+                refusal = limits.refuse_request(spec, args, uid, "ws")
+                if refusal is not None:
+                    return self._reply(rid, op, refusal, render.error_text(refusal), [], now_us)
+            else:
+                refused = limits.refuse_items(spec, args, uid, "ws")
+                if refused:
+                    fail = {**refused, **(fail or {})}
         code, text, data = execute_op(
             self.ctx.engine, self.account.uid, spec, args, now_ms, fail_items=fail
         )
@@ -434,7 +443,38 @@ class Session:
             if not code.startswith("5") or spec.action == "mass_cancel":
                 return self._reply(rid, op, code, render.error_text(code), [], now_us)
             return self._reply(rid, op, "1", "", fail_all(spec, args, code, now_us // 1000), now_us)
+        if rule.kind is FaultKind.UNKNOWN_OUTCOME:
+            assert self.account is not None
+            now_ms = now_us // 1000
+            execute_faulted(self.ctx.engine, self.account.uid, spec, args, now_ms, rule, rest=False)
+            code, _, data, _ = unknown_outcome_answer(spec, args, rule.code, now_ms)
+            text = "" if code == "1" else render.error_text(code)
+            return self._reply(rid, op, code, text, data, now_us)
         return None
+
+    def _deferred(
+        self,
+        rule: FaultRule,
+        rid: str,
+        spec: OpSpec[Any, Any],
+        args: list[dict[str, Any]],
+        exp_ms: int | None,
+        now_us: int,
+    ) -> Reply:
+        """Execute ``rule.delay`` s from now (a fault switch): the server runs the returned
+        callback on its own timer; it answers then unless the answer is withheld."""
+        assert self.account is not None
+        uid = self.account.uid
+
+        def land(at_us: int) -> tuple[bytes, ...]:
+            code, text, data = landed_late(
+                self.ctx.engine, uid, spec, args, exp_ms, at_us // 1000, rest=False
+            )
+            if not rule.reply:
+                return ()
+            return self._reply(rid, spec.name, code, text, data, at_us).frames
+
+        return Reply(delay=rule.delay, deferred=land)
 
     def _reply(
         self, rid: str, op: str, code: str, msg: str, data: list[dict[str, Any]], now_us: int
