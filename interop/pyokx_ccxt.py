@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -490,10 +491,16 @@ async def _ccxt_pro(info: dict[str, Any], *, sandbox: bool) -> None:
                          lambda: p.create_order_ws(sym, "limit", "buy", 0.001, 94000),
                          lambda o: o["id"])  # fmt: skip
         end = time.monotonic() + STEP_TIMEOUT
-        shown = False
-        while b is not None and time.monotonic() < end and not shown:
-            b = await asyncio.wait_for(p.watch_order_book(sym), STEP_TIMEOUT)
-            shown = any(px == 94000 for px, _ in b["bids"])
+
+        def has_our_bid() -> bool:  # the update may have come before we start watching
+            book = p.orderbooks.get(sym)
+            return book is not None and any(px == 94000 for px, _ in book["bids"])
+
+        shown = has_our_bid()
+        while b is not None and (left := end - time.monotonic()) > 0 and not shown:
+            with contextlib.suppress(TimeoutError):
+                b = await asyncio.wait_for(p.watch_order_book(sym), left)
+            shown = has_our_bid()
         record(f"{tag} watch_order_book update shows the resting order", shown,
                b["bids"][:3] if b else None)  # fmt: skip
         if ob:
