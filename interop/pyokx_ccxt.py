@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -483,6 +484,28 @@ async def _ccxt_pro(info: dict[str, Any], *, sandbox: bool) -> None:
         await astep(f"{tag} watch_ticker", lambda: p.watch_ticker(sym), lambda t: t["last"] > 0)
         await astep(f"{tag} watch_order_book limit=5 (books5)",
                     lambda: p.watch_order_book(sym, 5), lambda b: b["bids"] and b["asks"])  # fmt: skip
+        # The 400-level books channel: snapshot, then seqId-checked updates that show our order.
+        b = await astep(f"{tag} watch_order_book (books snapshot)",
+                        lambda: p.watch_order_book(sym), lambda b: b["bids"] and b["nonce"])  # fmt: skip
+        ob = await astep(f"{tag} create_order_ws resting (for books)",
+                         lambda: p.create_order_ws(sym, "limit", "buy", 0.001, 94000),
+                         lambda o: o["id"])  # fmt: skip
+        end = time.monotonic() + STEP_TIMEOUT
+
+        def has_our_bid() -> bool:  # the update may have come before we start watching
+            book = p.orderbooks.get(sym)
+            return book is not None and any(px == 94000 for px, _ in book["bids"])
+
+        shown = has_our_bid()
+        while b is not None and (left := end - time.monotonic()) > 0 and not shown:
+            with contextlib.suppress(TimeoutError):
+                b = await asyncio.wait_for(p.watch_order_book(sym), left)
+            shown = has_our_bid()
+        record(f"{tag} watch_order_book update shows the resting order", shown,
+               b["bids"][:3] if b else None)  # fmt: skip
+        if ob:
+            await astep(f"{tag} cancel_order_ws (books order)",
+                        lambda: p.cancel_order_ws(ob["id"], sym), lambda r: r["id"] == ob["id"])  # fmt: skip
         end = time.monotonic() + STEP_TIMEOUT
         ids = [i for i in (id1, id2, id3) if i]
         while time.monotonic() < end and not all("canceled" in seen.get(i, []) for i in ids):

@@ -15,6 +15,13 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXPECTED: dict[str, tuple[str, ...]] = {
     "place_amend_cancel.py": ("placed  ordId=", "amended ordId=", "cancel accepted ordId="),
     "batch_orders.py": ("failed   clOrdId=", "sCode=51008", "accepted clOrdId=", "cancelled 2"),
+    "order_book.py": (
+        "synced books BTC-USDT",
+        "update prevSeqId=",
+        "is in the book",
+        "left the book; resyncs=0",
+        "book closed",
+    ),
     "stream_orders.py": ("subscribed to orders", "state=live", "state=canceled"),
     "spread_orders.py": ("on the business connection", "amended ordId=", "mass cancel result=True"),
     "outcome_unknown.py": (

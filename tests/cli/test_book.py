@@ -53,11 +53,17 @@ async def test_ctrl_c_stops_the_view_cleanly() -> None:
 
 
 async def test_a_channel_the_simulator_lacks_says_which_it_has(cli: Cli) -> None:
-    result = await cli("book", "BTC-USDT", "--channel", "books", "--count", "1")
+    result = await cli("book", "BTC-USDT", "--channel", "books-elp", "--count", "1")
     assert result.code == 1
     [line] = result.err.splitlines()
-    assert line.startswith("okxws book: books BTC-USDT: OKX rejected ")
-    assert line.endswith("(the simulator serves books5: --channel books5)")
+    assert line.startswith("okxws book: books-elp BTC-USDT: OKX rejected ")
+    assert line.endswith("(the simulator serves every book channel but books-elp)")
+
+
+async def test_the_400_level_books_channel(cli: Cli) -> None:
+    result = await cli("book", "BTC-USDT", "--channel", "books", "--depth", "2", "--count", "2")
+    assert result.code == 0, result.err
+    assert result.out.startswith("BTC-USDT books on the embedded simulator   seqId ")
 
 
 async def test_depth_must_be_positive(cli: Cli) -> None:

@@ -35,7 +35,8 @@ def _pushes(router: Router, eng: Engine) -> list[tuple[str, dict[str, Any]]]:
 
 def test_channels_the_simulator_serves() -> None:
     assert {"tickers", "books5", "orders", "account", "sprd-orders"} <= SIM_CHANNELS
-    assert "books" not in SIM_CHANNELS
+    assert {"books", "books-l2-tbt", "bbo-tbt", "sprd-books5"} <= SIM_CHANNELS
+    assert "books-elp" not in SIM_CHANNELS  # no ELP orders in the simulator
 
 
 def test_order_pushes_follow_each_subscription(eng: Engine) -> None:
@@ -77,16 +78,19 @@ def test_spread_and_market_pushes(eng: Engine) -> None:
     )
     pub = _Session("p")
     r.add(pub)
-    r.add_market_sub(pub, {"channel": "books5", "instId": "BTC-USDT"})
+    assert len(r.books.add(pub, {"channel": "books5", "instId": "BTC-USDT"}, 0)) == 1
     r.add_market_sub(pub, {"channel": "tickers", "instId": "BTC-USDT"})
     eng.place("spread", "u1", spread("buy", "40", "0.01"), 1)
-    eng.place("book", "u1", limit("buy", "90000", "0.01"), 1)
+    eng.place("book", "u1", limit("buy", "95000", "0.01"), 1)  # a new best bid: top 5 moves
     got = [(cid, p["arg"]["channel"]) for cid, p in _pushes(r, eng)]
-    assert got == [("s", "sprd-orders"), ("p", "tickers"), ("p", "books5")]  # tickers first
+    # books5 pushes at most every 100 ms: at 9 ms it waits for the server's book pump.
+    assert got == [("s", "sprd-orders"), ("p", "tickers")]
+    got = [(s.conn_id, orjson.loads(f)["arg"]["channel"]) for s, f in r.books.publish(100)]
+    assert got == [("p", "books5")]
     r.remove_market_sub(pub, {"channel": "tickers", "instId": "BTC-USDT"})
-    assert [p["arg"]["channel"] for _, p in _pushes_for(r, "BTC-USDT")] == ["books5"]
+    assert _pushes_for(r, "BTC-USDT") == []  # nothing changed: books5 pushes only changes
     r.remove(pub)
-    assert _pushes_for(r, "BTC-USDT") == []
+    assert not r.books.active
 
 
 def _pushes_for(r: Router, inst_id: str) -> list[tuple[str, dict[str, Any]]]:

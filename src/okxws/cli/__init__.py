@@ -113,6 +113,12 @@ def _add_sim(sub: Subcommands, parents: list[argparse.ArgumentParser]) -> None:
     sim.add_argument("--idle-timeout", type=float, default=30.0, metavar="S")
     sim.add_argument("--market-tick", type=float, default=0.0, metavar="SECONDS",
                      help="move the market by a random walk every SECONDS (0: never)")  # fmt: skip
+    sim.add_argument("--vip-tier", type=int, default=0, metavar="N",
+                     help="the API key's fee tier (l2-tbt books need 4)")  # fmt: skip
+    sim.add_argument("--book-heartbeat", type=float, default=60.0, metavar="S",
+                     help="quiet seconds before a book heartbeat")  # fmt: skip
+    sim.add_argument("--legacy-checksum", action="store_true",
+                     help="send the old CRC32 book checksum instead of OKX's fixed 0")  # fmt: skip
     sim.add_argument("--no-rate-limits", dest="rate_limits", action="store_false",
                      help="admit everything (by default OKX's rate limits apply)")  # fmt: skip
     sim.add_argument("--rate-limit-scale", type=float, default=1.0, metavar="X",

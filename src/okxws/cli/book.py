@@ -49,7 +49,9 @@ async def run(args: argparse.Namespace) -> int:
         except OkxApiError as exc:
             hint = ""
             if exc.code == "60018" and conn.target.kind in ("embedded", "sim"):
-                hint = " (the simulator serves books5: --channel books5)"
+                hint = " (the simulator serves every book channel but books-elp)"
+            elif exc.code == "64003" and conn.target.kind == "sim":
+                hint = " (start the simulator with --vip-tier 4)"
             raise Failure(f"{args.channel} {args.inst_id}: {exc}{hint}") from exc
     return 0
 

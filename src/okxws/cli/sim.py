@@ -56,6 +56,9 @@ async def serve(args: argparse.Namespace) -> int:
         ) as sim:
             if args.market_tick > 0:
                 sim.start_market(args.market_tick)
+            sim.set_vip_tier(args.vip_tier)
+            sim.book_settings.heartbeat_s = args.book_heartbeat
+            sim.book_settings.legacy_checksum = args.legacy_checksum
             info: dict[str, object] = {
                 "ws_base_url": sim.ws_base_url,
                 "rest_base_url": sim.rest_base_url,

@@ -14,6 +14,7 @@ from .endpoints import ConnKind
 
 __all__ = [
     "BOOK_CHANNELS",
+    "BOOK_PUSH_ORDER",
     "CANDLE_BARS",
     "CHANNELS",
     "BookSpec",
@@ -36,6 +37,11 @@ class BookSpec:
     level_width: int = 4
     #: The push carries a ``checksum`` field (fixed to 0 on OKX since 2026-06).
     checksum: bool = False
+    #: At most one push per this many ms (only when something changed): 100 for ``books`` /
+    #: ``books5``, 10 for the tick-by-tick channels.
+    interval_ms: int = 100
+    #: The channels OKX refuses beside this one for the same instrument (``64004``).
+    conflicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,24 +72,46 @@ _INCREMENTAL_400: Final = BookSpec(400, incremental=True, checksum=True)
 
 CHANNELS: Final[dict[str, ChannelSpec]] = _table(
     # Order books (okx-streams-rest.md 1.1).
-    ChannelSpec("books", "public", book=_INCREMENTAL_400),
+    ChannelSpec(
+        "books",
+        "public",
+        book=BookSpec(400, incremental=True, checksum=True, conflicts=("books-l2-tbt",)),
+    ),
     ChannelSpec("books-elp", "public", book=_INCREMENTAL_400),
     ChannelSpec("books5", "public", book=BookSpec(5, incremental=False)),
-    ChannelSpec("bbo-tbt", "public", book=BookSpec(1, incremental=False)),
-    ChannelSpec("books-l2-tbt", "public", needs_login=True, vip_tier=4, book=_INCREMENTAL_400),
+    ChannelSpec("bbo-tbt", "public", book=BookSpec(1, incremental=False, interval_ms=10)),
+    ChannelSpec(
+        "books-l2-tbt",
+        "public",
+        needs_login=True,
+        vip_tier=4,
+        book=BookSpec(
+            400,
+            incremental=True,
+            checksum=True,
+            interval_ms=10,
+            conflicts=("books", "books50-l2-tbt"),
+        ),
+    ),
     ChannelSpec(
         "books50-l2-tbt",
         "public",
         needs_login=True,
         vip_tier=4,
-        book=BookSpec(50, incremental=True, checksum=True),
+        book=BookSpec(
+            50, incremental=True, checksum=True, interval_ms=10, conflicts=("books-l2-tbt",)
+        ),
     ),
     ChannelSpec("sprd-books5", "business", book=BookSpec(5, incremental=False, level_width=3)),
-    ChannelSpec("sprd-bbo-tbt", "business", book=BookSpec(1, incremental=False, level_width=3)),
+    ChannelSpec(
+        "sprd-bbo-tbt",
+        "business",
+        book=BookSpec(1, incremental=False, level_width=3, interval_ms=10),
+    ),
     ChannelSpec(
         "sprd-books-l2-tbt",
         "business",
-        book=BookSpec(400, incremental=True, level_width=3, checksum=True),
+        book=BookSpec(400, incremental=True, level_width=3, checksum=True, interval_ms=10),
     ),
     # Public market data (section 2).
     *_public(
@@ -121,6 +149,14 @@ CANDLE_BARS: Final = (
     "1s", "1m", "3m", "5m", "15m", "30m", "1H", "2H", "4H", "6H", "12H", "1D", "2D", "3D", "5D",
     "1W", "1M", "3M", "6Hutc", "12Hutc", "1Dutc", "2Dutc", "3Dutc", "5Dutc", "1Wutc", "1Mutc",
     "3Mutc",
+)  # fmt: skip
+
+#: "The push sequence for order book channels within the same connection and trading symbols
+#: is fixed as: bbo-tbt -> books-l2-tbt -> books50-l2-tbt -> books -> books-elp -> books5"
+#: (spreads: sprd-bbo-tbt -> sprd-books-l2-tbt -> sprd-books5); okx-streams-rest.md 1.1.
+BOOK_PUSH_ORDER: Final[tuple[str, ...]] = (
+    "bbo-tbt", "books-l2-tbt", "books50-l2-tbt", "books", "books-elp", "books5",
+    "sprd-bbo-tbt", "sprd-books-l2-tbt", "sprd-books5",
 )  # fmt: skip
 
 # Candlesticks are a family of channels, one per bar: all on /ws/v5/business, public.

@@ -117,6 +117,7 @@ ERROR_CODES: Final[dict[str, ErrorCode]] = _table(
     ErrorCode("64001", "This channel has been migrated to the '/business' URL. Please subscribe using the new URL."),
     ErrorCode("64002", "This channel is not supported by \"/business\" URL. Please use \"/private\" URL (for private channels), or \"/public\" URL (for public channels)."),
     ErrorCode("64003", "Your trading fee tier doesn't meet the requirement to access this channel"),
+    ErrorCode("64004", "Subscribe to both {0} and books-l2-tbt for {1} is not allowed. Unsubscribe books-l2-tbt first."),
     ErrorCode("64007", "Operation {0} failed due to WebSocket internal error. Please try again later.", retryable=True),
     ErrorCode("64008", "The connection will soon be closed for a service upgrade. Please reconnect."),
 )

@@ -265,6 +265,18 @@ class Book(Generic[OrderT]):
             self._touched.clear()
         return self.seq_id
 
+    @property
+    def pending_changes(self) -> int:
+        """Levels changed since the last :meth:`commit`."""
+        return len(self._touched)
+
+    def reset_seq(self, seq_id: int) -> None:
+        """Restart the ``seqId`` series at ``seq_id`` (smaller than now), as OKX does after
+        maintenance: the first batch after it reads ``prevSeqId`` = the old id (section 1.4)."""
+        self.commit()
+        self._log.append((self.seq_id, seq_id, ()))
+        self.seq_id = seq_id
+
     def changes_since(self, seq_id: int) -> BookDelta | None:
         """The levels that changed in the batches committed after ``seq_id``, with their
         current sizes; ``None`` if ``seq_id`` is not a committed ``seqId`` the log still holds

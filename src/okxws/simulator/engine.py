@@ -242,7 +242,9 @@ class Engine:
         out += positions
         if self._dirty_mkt:
             for key in self._dirty_mkt:  # every change of a level also marks its book dirty
-                self._books[key].commit()
+                book = self._books[key]
+                # Each changed level takes one seqId, so ids jump when several change at once.
+                book.commit(max(book.pending_changes, 1))
             out += [MarketEvent(k) for k in self._dirty_mkt]
             self._dirty_mkt = {}
         if self.feeds.has_trades:

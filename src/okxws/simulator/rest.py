@@ -24,12 +24,14 @@ from okxws.protocol.endpoints import DEMO_TRADING_HEADER
 from okxws.protocol.errors import ERROR_CODES
 from okxws.protocol.ops import OPS, SUB_ACCOUNT_ORDER_LIMIT, OpSpec
 
+from .book import Book
 from .dispatch import execute_op, fail_all
 from .engine import Engine
 from .faults import NO_ANSWER_HOLD_S, FaultKind, FaultRule, Faults
 from .history import fills_data, orders_history_data, spread_trades_data
 from .instruments import instrument_by_id
 from .limits import RATE_LIMIT_CODE, SimLimits
+from .market_books import REST_BOOKS_FULL_MAX, REST_BOOKS_MAX, rest_books, rest_books_full
 from .render import currencies_as_rest, spreads_as_rest
 from .router import SimApiKey
 from .unknown_outcomes import (
@@ -146,6 +148,7 @@ def add_rest_routes(app: web.Application, exchange: Exchange) -> None:
     r.add_get("/api/v5/market/trades", g(api.trades))
     r.add_get("/api/v5/market/candles", g(api.candles))
     r.add_get("/api/v5/market/history-candles", g(api.candles))
+    r.add_get("/api/v5/market/books-full", g(api.books_full))
     private: dict[str, _SignedHandler] = {
         "/api/v5/asset/currencies": api.currencies,
         "/api/v5/trade/order": api.get_order,
@@ -215,11 +218,28 @@ class _Rest:
 
     async def books(self, request: web.Request) -> web.Response:
         """https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-order-book"""
-        try:
-            data = self.engine.books5(request.query.get("instId", ""), self._now_ms())
-        except KeyError:
+        return self._book(request, REST_BOOKS_MAX, rest_books)
+
+    async def books_full(self, request: web.Request) -> web.Response:
+        """https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-full-order-book"""
+        return self._book(request, REST_BOOKS_FULL_MAX, rest_books_full)
+
+    def _book(
+        self,
+        request: web.Request,
+        max_sz: int,
+        render_book: Callable[[Book[Any], int, int], dict[str, Any]],
+    ) -> web.Response:
+        inst_id = request.query.get("instId", "")
+        if instrument_by_id(inst_id) is None:
             return _err("51001")
-        return _ok([{"asks": data["asks"], "bids": data["bids"], "ts": data["ts"]}])
+        try:
+            sz = int(request.query.get("sz", "1"))
+        except ValueError:
+            return _err("51000", msg="Parameter sz error")
+        if not 1 <= sz <= max_sz:
+            return _err("51000", msg="Parameter sz error")
+        return _ok([render_book(self.engine.book(inst_id), sz, self._now_ms())])
 
     # ------------------------------------------------------------------ faults
 

@@ -30,6 +30,7 @@ from .feeds import (
     trade_item,
 )
 from .instruments import Instrument, instrument_by_id
+from .market_books import SIM_BOOK_CHANNELS, BookFeeds
 from .render import account_push, market_push, order_push
 
 __all__ = [
@@ -48,9 +49,9 @@ __all__ = [
 
 _CANDLES: Final = tuple("candle" + bar for bar in CANDLE_BARS)
 #: The public channels the simulator serves: market data of one ``instId`` (``instruments``:
-#: one ``instType``).
+#: one ``instType``); the order books are :mod:`.market_books`'s.
 SIM_PUBLIC_CHANNELS: Final = frozenset(
-    {"tickers", "books5", "trades", "mark-price", "funding-rate", "instruments"}
+    {"tickers", "trades", "mark-price", "funding-rate", "instruments"}
 )
 #: The private channels it serves.
 SIM_PRIVATE_CHANNELS: Final = frozenset(
@@ -58,7 +59,9 @@ SIM_PRIVATE_CHANNELS: Final = frozenset(
 )
 SIM_BUSINESS_CHANNELS: Final = frozenset({"sprd-orders", "trades-all", *_CANDLES})
 #: Every channel the simulator serves; others get OKX's 60018 "doesn't exist".
-SIM_CHANNELS: Final = SIM_PUBLIC_CHANNELS | SIM_PRIVATE_CHANNELS | SIM_BUSINESS_CHANNELS
+SIM_CHANNELS: Final = (
+    SIM_PUBLIC_CHANNELS | SIM_PRIVATE_CHANNELS | SIM_BUSINESS_CHANNELS | SIM_BOOK_CHANNELS
+)
 #: Private channels with the per-sub-account connection cap (okx-protocol.md section 5.3).
 CONN_COUNT_CHANNELS: Final = frozenset(
     {
@@ -75,7 +78,6 @@ MAX_CONN_PER_CHANNEL: Final = 30
 #: The data item of each public channel pushed on every change of a book, at a time.
 _MARKET_DATA: Final[Mapping[str, Callable[[Engine, str, int], dict[str, Any]]]] = {
     "tickers": Engine.ticker,
-    "books5": Engine.books5,
 }
 #: How often ``mark-price`` (when unchanged) and ``funding-rate`` push regardless
 #: (okx-streams-rest.md section 2: 10 s; 30 to 90 s).
@@ -113,7 +115,6 @@ class Feed:
 #: Every public (and business) market-data channel, by name.
 FEEDS: Final[Mapping[str, Feed]] = {
     "tickers": Feed("instId", _instrument, lambda e, k, now: [e.ticker(k, now)]),
-    "books5": Feed("instId", _instrument, lambda e, k, now: [e.books5(k, now)]),
     "trades": Feed("instId", _instrument, None),
     "trades-all": Feed("instId", _instrument, None),
     "mark-price": Feed("instId", _instrument, lambda e, k, now: [e.mark_price(k, now)]),
@@ -169,6 +170,8 @@ class Router:
         self._marks: dict[str, str] = {}
         self._tickers: dict[str, list[str]] = {}
         self._regular_due: dict[str, int] = {}
+        #: The order-book channels' feeds (:mod:`.market_books`).
+        self.books: BookFeeds[Subscriber] = BookFeeds(engine)
 
     # ------------------------------------------------------------------ sessions
 
@@ -200,6 +203,7 @@ class Router:
         for key, subs in self._market.items():
             if any(x[0] is s for x in subs):
                 self._market[key] = [x for x in subs if x[0] is not s]
+        self.books.remove_subscriber(s)
 
     # ------------------------------------------------------------------ subscriptions
 
@@ -267,11 +271,18 @@ class Router:
 
     # ------------------------------------------------------------------ pushes
 
-    def route(self, events: Iterable[Event], now_ms: int) -> list[tuple[Subscriber, bytes]]:
-        """The pushes engine ``events`` cause: ``(session, frame)`` in the order to send them."""
+    def route(
+        self, events: Iterable[Event], now_ms: int, *, force_books: bool = False
+    ) -> list[tuple[Subscriber, bytes]]:
+        """The pushes engine ``events`` cause: ``(session, frame)`` in the order to send them.
+
+        Book pushes not yet due (their channel's interval) wait for the server's book pump;
+        ``force_books`` sends them now (a burst)."""
         out: list[tuple[Subscriber, bytes]] = []
+        books = self.books
         for ev in events:
             if isinstance(ev, MarketEvent):
+                books.mark(ev.inst_id)
                 for channel in _MARKET_DATA:
                     subs = self._market.get((channel, ev.inst_id))
                     if subs:
@@ -321,6 +332,8 @@ class Router:
                         if frame is None:
                             frame = account_push(ev.uid, ev.data, "event_update")
                         out.append((s, frame))
+        if books.active:
+            out += books.publish(now_ms, force=force_books)
         return out
 
     def _ticker_changed(self, inst_id: str, data: Mapping[str, str]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import random
@@ -31,6 +32,7 @@ from okxws.protocol.endpoints import CONN_KINDS, ConnKind
 from .engine import Engine
 from .faults import Faults
 from .limits import SimLimits
+from .market_books import BookFaults, BookSettings
 from .render import notice_frame
 from .rest import add_rest_routes
 from .router import Router, SimApiKey, Subscriber
@@ -146,6 +148,7 @@ class Simulator:
         self._runner: web.AppRunner | None = None
         self._tmpdir: str | None = None
         self._market_task: asyncio.Task[None] | None = None
+        self._book_task: asyncio.Task[None] | None = None
         #: Server-owned work that outlives a request: delayed executions, fired timers.
         self._tasks: set[asyncio.Task[None]] = set()
         #: Armed cancel-all-after timers by (uid, tag).
@@ -179,6 +182,24 @@ class Simulator:
         self._router.api_keys[api_key] = key
         self.engine.create_account(uid)
         return uid
+
+    def set_vip_tier(self, tier: int, api_key: str | None = None) -> None:
+        """Set the trading-fee tier of an API key's account (default key; VIP0 unless set):
+        the l2-tbt books and ``fills`` need VIP4, else ``64003`` (okx-streams-rest.md 1.1)."""
+        keys = self._router.api_keys
+        name = api_key or self.api_key
+        keys[name] = dataclasses.replace(keys[name], vip_tier=tier)
+
+    @property
+    def book_settings(self) -> BookSettings:
+        """How the order-book channels behave: heartbeat interval, legacy checksum, cadence."""
+        return self._router.books.settings
+
+    @property
+    def book_faults(self) -> BookFaults:
+        """The order-book channels' fault switches (gap, duplicate, reset, heartbeat, stall,
+        no snapshot); a burst is :meth:`burst_book_updates`."""
+        return self._router.books.faults
 
     @property
     def api_keys(self) -> Mapping[str, SimApiKey]:
@@ -247,6 +268,11 @@ class Simulator:
         self._closed = True
         self._closing.set()  # ends every held REST answer and delayed execution
         await self.stop_market()
+        task, self._book_task = self._book_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         for handle in self._dead_man.values():
             handle.cancel()
         self._dead_man.clear()
@@ -316,6 +342,33 @@ class Simulator:
     def tick_market(self) -> None:
         """One market random-walk step (pushes go out on the next :meth:`flush_events`)."""
         self.engine.tick_market(self.now_ms())
+
+    async def burst_book_updates(self, n: int) -> None:
+        """Fault switch: move the market ``n`` times back to back and push every book update
+        at once, ignoring the channels' intervals (a burst for a client to keep up with)."""
+        for _ in range(n):
+            self.tick_market()
+            now = self.now_ms()
+            events = self.engine.drain_events()
+            await self._send_pushes(self._router.route(events, now, force_books=True))
+
+    def _start_book_pump(self) -> None:
+        if self._book_task is None and not self._closed:
+            self._book_task = asyncio.get_running_loop().create_task(self._book_pump())
+
+    async def _book_pump(self) -> None:
+        """Send the book pushes that waited for their channel's interval, and heartbeats."""
+        books = self._router.books
+        while True:
+            await asyncio.sleep(books.tick_s())
+            if books.active:
+                try:
+                    pushes = books.publish(self.now_ms())
+                except Exception:  # a bug must not silence every book for good
+                    log.exception("book pump")
+                    continue
+                if pushes:
+                    await self._send_pushes(pushes)
 
     async def flush_events(self) -> None:
         """Send the pushes for everything the engine did since the last flush."""
@@ -525,6 +578,8 @@ class Simulator:
                 conn.last_traffic = loop.time()
                 now = clock()
                 out = session.handle(msg.data, now)
+                if self._book_task is None and self._router.books.active:
+                    self._start_book_pump()
                 # Drain before any await so this op's pushes follow its own reply.
                 events = engine.drain_events()
                 if out.drop is not None:

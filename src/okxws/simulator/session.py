@@ -32,6 +32,7 @@ from .faults import FaultKind, FaultRule, Faults
 from .feeds import positions_push, private_push
 from .instruments import instrument_by_id
 from .limits import TOO_FREQUENT_CODE, SimLimits
+from .market_books import SIM_BOOK_CHANNELS, book_arg_key, book_exists, entitlement_error
 from .router import (
     CONN_COUNT_CHANNELS,
     FEEDS,
@@ -255,6 +256,10 @@ class Session:
             err = self._check_channel(arg)
             if err is not None:
                 frames.append(render.event_frame("error", err[1], err[0], self.conn_id, rid))
+            elif sub and (denied := self._book_denial(arg)) is not None:
+                # OKX acks, then sends the id-less error (okx-streams-rest.md 1.1).
+                frames.append(render.ack_frame("subscribe", arg, self.conn_id, rid))
+                frames.append(render.event_frame("error", denied[1], denied[0], self.conn_id))
             elif sub:
                 self._add_sub(arg, rid, now_ms, frames)
             else:
@@ -276,12 +281,15 @@ class Session:
             return "60018", render.not_exist_msg(arg)
         if ch not in SIM_CHANNELS:
             return "60018", render.not_exist_msg(arg)
-        if spec.needs_login and self.account is None:
+        if spec.needs_login and self.account is None and spec.book is None:
             return "60011", render.error_text("60011")
-        if spec.vip_tier and (self.account is None or self.account.vip_tier < spec.vip_tier):
-            return "64003", render.error_text("64003")
+        if spec.vip_tier and spec.book is None and self._vip_tier() < spec.vip_tier:
+            return "64003", render.error_text("64003")  # the books ack first (_book_denial)
         feed = FEEDS.get(ch)
-        if feed is not None:
+        if ch in SIM_BOOK_CHANNELS:
+            if not book_exists(ch, arg.get(book_arg_key(ch))):
+                return "60018", render.not_exist_msg(arg)
+        elif feed is not None:
             key = arg.get(feed.key)
             if not isinstance(key, str) or not feed.exists(key):
                 return "60018", render.not_exist_msg(arg)
@@ -292,6 +300,31 @@ class Session:
             if iid is not None and (not isinstance(iid, str) or instrument_by_id(iid) is None):
                 return "60018", render.not_exist_msg(arg)
         return None
+
+    def _vip_tier(self) -> int:
+        """The fee tier of the key this connection logged in with, as set now
+        (``Simulator.set_vip_tier`` may change it after the login); 0 before a login."""
+        account = self.account
+        if account is None:
+            return 0
+        return self.ctx.router.api_keys.get(account.api_key, account).vip_tier
+
+    def _book_denial(self, arg: dict[str, Any]) -> tuple[str, str] | None:
+        """Why this connection may not have the order book ``arg`` (login, tier, conflict)."""
+        ch: str = arg["channel"]
+        if ch not in SIM_BOOK_CHANNELS:
+            return None
+        key_name = book_arg_key(ch)
+        key = arg[key_name]
+        account = self.account
+        tier = self._vip_tier()
+
+        def subscribed(other: str) -> bool:
+            return any(a.get(key_name) == key for a in self.subs.get(other, ()))
+
+        return entitlement_error(
+            ch, key, logged_in=account is not None, tier=tier, subscribed=subscribed
+        )
 
     def _add_sub(
         self, arg: dict[str, Any], rid: str | None, now_ms: int, frames: list[bytes]
@@ -315,7 +348,9 @@ class Session:
             frames.append(render.conn_count_frame("channel-conn-count", ch, n, self.conn_id))
         if fresh:
             lst.append(arg)
-        if ch in FEEDS:
+        if ch in SIM_BOOK_CHANNELS:
+            frames += router.books.add(self, arg, now_ms)
+        elif ch in FEEDS:
             if fresh:
                 router.add_market_sub(self, arg)
             snapshot = router.feed_snapshot(arg, now_ms)
@@ -344,7 +379,9 @@ class Session:
             return
         lst.remove(arg)
         router = self.ctx.router
-        if ch in FEEDS:
+        if ch in SIM_BOOK_CHANNELS:
+            router.books.remove(self, arg)
+        elif ch in FEEDS:
             router.remove_market_sub(self, arg)
         if not lst and ch in CONN_COUNT_CHANNELS and self.account is not None:
             router.conn_count(self.account.uid, ch, self.conn_id, False)
