@@ -15,12 +15,14 @@ import sys
 
 from setuptools import setup
 
-#: The modules on the order round trip (docs/architecture.md, "the hot path").
+#: The modules on the order round trip (docs/architecture.md, "the hot path") and on every
+#: order-book update (protocol/books.py).
 HOT_PATH = [
     "src/okxws/protocol/codec.py",
     "src/okxws/protocol/client.py",
     "src/okxws/protocol/ratelimit.py",
     "src/okxws/protocol/stats.py",
+    "src/okxws/protocol/books.py",
     "src/okxws/api/validation.py",
     "src/okxws/api/ids.py",
     "src/okxws/api/client.py",

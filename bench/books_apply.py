@@ -26,20 +26,21 @@ every child from a file, so all contenders apply the same bytes.
 start-up and loading cancel out. ``--structures`` compares the candidate sorted structures for
 a book side on the same stream (the measurement behind the choice in books.py).
 
-Last run (CPython 3.11, ccxt 4.5.90; callgrind ``--n 8000``, wall clock ``--n 20000``, median of
-5 on a shared, noisy 2-core machine, so trust the instructions):
+Last run (CPython 3.11, ccxt 4.5.90; callgrind ``--n 8000``), with ``protocol/books.py``
+compiled by mypyc as ``pip install`` builds it (setup.py), 2026-12-02:
 
-==============  =====================  ======================  ===============  ===============
-contender       ``books`` instr.       ``books-l2-tbt`` instr.  ``books`` us     ``l2-tbt`` us
-==============  =====================  ======================  ===============  ===============
-floor           41,448                 21,055                  4.50             2.34
-okxws           55,081 (1.33x floor)   27,221 (1.29x floor)    6.77             3.07
-ccxt            219,460 (3.98x okxws)  181,375 (6.66x okxws)   24.87            19.85
-==============  =====================  ======================  ===============  ===============
+==============  =====================  ======================
+contender       ``books`` instr.       ``books-l2-tbt`` instr.
+==============  =====================  ======================
+floor           41,456                 21,055
+okxws           41,158 (0.99x floor)   21,566 (1.02x floor)
+ccxt            219,491 (5.33x okxws)  181,583 (8.42x okxws)
+==============  =====================  ======================
 
-Most of okxws's margin over the floor is validation the floor skips: every size is parsed
-(a non-numeric, negative or NaN size is rejected; ~4,500 instructions of a ``books`` update),
-``ts`` must be digits (~650), and each level is type-checked.
+In pure Python (``OKXWS_PURE_PYTHON=1``) okxws costs 55,081 / 27,221 (1.33x / 1.29x the
+floor): the margin is validation the floor skips (every size parsed and rejected when
+non-numeric, negative or NaN, ~4,500 instructions of a ``books`` update; ``ts`` must be
+digits, ~650; each level type-checked), which compiled code does at about the floor's cost.
 """
 
 from __future__ import annotations
