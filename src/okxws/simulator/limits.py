@@ -193,6 +193,13 @@ class SimLimits:
 
     # ------------------------------------------------------------------ trading ops
 
+    def _account(self, uid: str) -> int:
+        """The limiter's account number of ``uid`` (made on first use)."""
+        account = self._accounts.get(uid)
+        if account is None:
+            account = self._accounts[uid] = _account_number(uid)
+        return account
+
     def refuse_request(
         self, spec: OpSpec[Any, Any], items: Sequence[Mapping[str, object]], uid: str, via: str
     ) -> str | None:
@@ -200,9 +207,7 @@ class SimLimits:
         (``50011``, or ``50061`` when only the sub-account budget is spent)."""
         if not self.enabled:
             return None
-        account = self._accounts.get(uid)
-        if account is None:
-            account = self._accounts[uid] = _account_number(uid)
+        account = self._account(uid)
         now = self.clock()
         limiter = self._limiter
         if limiter.acquire_request(spec, items, account, now) == 0.0:
@@ -217,9 +222,7 @@ class SimLimits:
         are admitted and charged); empty when all fit."""
         if not self.enabled:
             return {}
-        account = self._accounts.get(uid)
-        if account is None:
-            account = self._accounts[uid] = _account_number(uid)
+        account = self._account(uid)
         now = self.clock()
         limiter = self._limiter
         if limiter.acquire_request(spec, items, account, now) == 0.0:
