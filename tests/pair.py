@@ -14,11 +14,8 @@ from typing import Any
 from okxws.protocol.auth import ApiCredentials, build_login_request
 from okxws.protocol.client import ClientProtocol
 from okxws.protocol.codec import encode
-from okxws.simulator.engine import Engine
-from okxws.simulator.faults import Faults
-from okxws.simulator.router import Router, SimApiKey
+from okxws.simulator.router import SimApiKey
 from okxws.simulator.session import Reply, Session, SessionContext
-from okxws.simulator.stats import SimulatorStats
 
 from .protocol.recording import Owner
 
@@ -33,13 +30,8 @@ class Pair:
 
     def __init__(self, kind: str = "private", seed: int = 7) -> None:
         self.now_us = START_US
-        self.engine = Engine(seed)
-        self.router = Router(self.engine)
-        self.engine.audience = self.router.listens
-        self.faults = Faults()
-        ctx = SessionContext(
-            self.engine, self.router, self.faults, SimulatorStats(), lambda: self.now_us
-        )
+        ctx = SessionContext.new(seed, lambda: self.now_us)
+        self.engine, self.router, self.faults = ctx.engine, ctx.router, ctx.faults
         self.router.api_keys[CREDENTIALS.api_key] = SimApiKey(
             CREDENTIALS.api_key, CREDENTIALS.api_secret, CREDENTIALS.api_pass, UID
         )

@@ -9,11 +9,8 @@ import pytest
 
 from okxws.protocol.auth import login_signature
 from okxws.protocol.endpoints import ConnKind
-from okxws.simulator.engine import Engine
-from okxws.simulator.faults import Faults
-from okxws.simulator.router import Router, SimApiKey
+from okxws.simulator.router import SimApiKey
 from okxws.simulator.session import NO_REPLY, Session, SessionContext
-from okxws.simulator.stats import SimulatorStats
 
 from .conftest import order_args
 
@@ -21,10 +18,9 @@ NOW_US = 1_700_000_000_000_000
 
 
 def make(kind: ConnKind = "private") -> tuple[SessionContext, Session]:
-    engine = Engine(0)
-    ctx = SessionContext(engine, Router(engine), Faults(), SimulatorStats(), lambda: NOW_US + 5)
+    ctx = SessionContext.new(0, lambda: NOW_US + 5)
     ctx.router.api_keys["k"] = SimApiKey("k", "s", "p", "42")
-    engine.create_account("42")
+    ctx.engine.create_account("42")
     return ctx, Session(ctx, kind)
 
 

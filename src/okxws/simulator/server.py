@@ -29,15 +29,13 @@ from aiohttp import WSMsgType, web
 from okxws.protocol.auth import ApiCredentials
 from okxws.protocol.endpoints import CONN_KINDS, ConnKind
 
-from .engine import Engine
-from .faults import Faults
 from .limits import SimLimits
 from .market_books import BookFaults, BookSettings
 from .render import notice_frame
 from .rest import add_rest_routes
-from .router import Router, SimApiKey, Subscriber
+from .router import SimApiKey, Subscriber
 from .session import Reply, Session, SessionContext
-from .stats import ReceivedOp, SimulatorStats
+from .stats import ReceivedOp
 from .tls import make_server_context, make_tls_files
 
 __all__ = [
@@ -133,17 +131,14 @@ class Simulator:
         self.api_pass = api_pass or _env("OKXWS_SIM_API_PASS", DEFAULT_API_PASS)
         self.credentials = ApiCredentials(self.api_key, self.api_secret, self.api_pass)
         self.ca_file: str | None = None
-        self.engine = Engine(seed)
-        self.faults = Faults()
-        self.stats = SimulatorStats()
+        self._ctx = ctx = SessionContext.new(seed, self.clock_us, limits)
+        self.engine = ctx.engine
+        self.faults = ctx.faults
+        self.stats = ctx.stats
         #: OKX's rate limits, enforced on REST and WS together (simulator/limits.py).
-        self.limits = SimLimits() if limits is None else limits
+        self.limits = ctx.limits
         self._uid_rng = random.Random(seed)
-        self._router = Router(self.engine)
-        self.engine.audience = self._router.listens  # render only the pushes someone hears
-        self._ctx = SessionContext(
-            self.engine, self._router, self.faults, self.stats, self.clock_us, self.limits
-        )
+        self._router = ctx.router
         self._conns: dict[str, _Conn] = {}
         self._runner: web.AppRunner | None = None
         self._tmpdir: str | None = None

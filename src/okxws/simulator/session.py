@@ -105,6 +105,17 @@ class SessionContext:
     clock_us: Callable[[], int]
     limits: SimLimits = field(default_factory=SimLimits)
 
+    @classmethod
+    def new(
+        cls, seed: int, clock_us: Callable[[], int], limits: SimLimits | None = None
+    ) -> SessionContext:
+        """A fresh exchange (engine seeded with ``seed``) and what its sessions share; the
+        engine renders only the pushes some session hears."""
+        engine = Engine(seed)
+        router = Router(engine)
+        engine.audience = router.listens
+        return cls(engine, router, Faults(), SimulatorStats(), clock_us, limits or SimLimits())
+
 
 class Session:
     """The server side of one WebSocket connection to ``/ws/v5/{kind}``."""
