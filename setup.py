@@ -28,6 +28,7 @@ HOT_PATH = [
     "src/okxws/api/client.py",
     "src/okxws/net/socket.py",
     "src/okxws/net/client.py",
+    "src/okxws/net/connection.py",
 ]
 
 

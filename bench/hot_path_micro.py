@@ -3,6 +3,7 @@
 
     python bench/hot_path_micro.py [--n 200000] [--inflight 100] [--repeat 5] [--uvloop]
                                    [--okxws-src DIR [--okxws-src DIR2 ...]] [--callgrind]
+                                   [--inst-id]
 
 The network is replaced in-process by a fake transport (okxws: through its ``transport=``
 option; the floor: the same dict-of-futures logic as bench/floor_client.py over the same fake).
@@ -17,6 +18,9 @@ runs in its own subprocess, interleaved).
 runs twice, with ``--n`` and ``3 * --n`` requests, and the difference gives the instructions
 per request, the same figure on every run whatever else the machine is doing. Use it when the
 timings are too noisy to see a change of a few percent; ``--n 5000`` is plenty.
+
+``--inst-id``: okxws is given the README's ``instId`` instead of the ``instIdCode`` (its code
+is looked up once, through a stand-in for the REST instrument list, before the measurement).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from harness.contenders import PARAMS, bench_rate_limits
+from harness.contenders import PARAMS, PARAMS_INST_ID, bench_rate_limits
 from harness.measures import run_pipelined, run_sequential
 from harness.procs import CLIENT_CPU, LoopKind, pin, run_in_loop
 
@@ -118,7 +122,12 @@ async def _measure(order: Callable[[], Awaitable[Any]], n: int, inflight: int) -
     return (time.process_time() - c0) / n * 1e6
 
 
-async def one(client: str, n: int, inflight: int) -> float:
+async def _instruments(params: Any) -> Any:
+    """The REST instrument list, as far as the benchmark's order needs it."""
+    return [{"instId": PARAMS_INST_ID["instId"], "instIdCode": PARAMS["instIdCode"]}]
+
+
+async def one(client: str, n: int, inflight: int, inst_id: bool) -> float:
     if client == "floor":
         f = FloorFake()
         args = [PARAMS]
@@ -138,6 +147,9 @@ async def one(client: str, n: int, inflight: int) -> float:
         rate_limits=bench_rate_limits(),  # accounting on, budgets this loop never exhausts
     )
     params: Any = PARAMS
+    if inst_id:
+        params = PARAMS_INST_ID
+        c._codes._fetch_instruments = _instruments  # no REST server here
     try:
         return await _measure(lambda: c.submit_new_order(params), n, inflight)
     finally:
@@ -149,7 +161,11 @@ def child(args: argparse.Namespace) -> None:
         sys.path.insert(0, args.okxws_src[0])
     pin(CLIENT_CPU)
     loop: LoopKind = "uvloop" if args.uvloop else "asyncio"
-    print(json.dumps({"us": run_in_loop(loop, lambda: one(args.client, args.n, args.inflight))}))
+    print(
+        json.dumps(
+            {"us": run_in_loop(loop, lambda: one(args.client, args.n, args.inflight, args.inst_id))}
+        )
+    )
 
 
 def _child_cmd(args: argparse.Namespace, client: str, src: str | None, n: int) -> list[str]:
@@ -159,6 +175,8 @@ def _child_cmd(args: argparse.Namespace, client: str, src: str | None, n: int) -
         cmd += ["--okxws-src", src]
     if args.uvloop:
         cmd.append("--uvloop")
+    if args.inst_id:
+        cmd.append("--inst-id")
     return cmd
 
 
@@ -173,7 +191,8 @@ def _instructions(cmd: list[str]) -> int:
 
 def callgrind(args: argparse.Namespace, variants: list[tuple[str, str | None]]) -> None:
     print(f"instructions per request, {args.inflight} in flight, fake transport "
-          f"({'uvloop' if args.uvloop else 'asyncio'}), callgrind:")  # fmt: skip
+          f"({'uvloop' if args.uvloop else 'asyncio'}"
+          f"{', okxws with instId' if args.inst_id else ''}), callgrind:")  # fmt: skip
     floor = 0.0
     for client, src in variants:
         small = _instructions(_child_cmd(args, client, src, args.n))
@@ -192,6 +211,7 @@ def main() -> int:
     ap.add_argument("--uvloop", action="store_true")
     ap.add_argument("--okxws-src", action="append", default=[])
     ap.add_argument("--callgrind", action="store_true", help="count instructions instead")
+    ap.add_argument("--inst-id", action="store_true", help="okxws's orders name instId")
     ap.add_argument("--client", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.client:

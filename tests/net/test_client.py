@@ -140,6 +140,28 @@ async def test_tls_with_custom_ssl_context() -> None:
                 await unverified.send_ws_api_request("order", [resting_buy()], timeout=1.0)
 
 
+async def test_frame_log_follows_the_level_set_at_any_time(
+    sim: Simulator, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Received frames are logged at DEBUG from the moment DEBUG is turned on, and not after
+    it is turned off (the receive path reads the logger's memo of its level)."""
+    client = make_client()
+    await client.connect_ws_api()
+
+    def frames_logged() -> int:
+        return sum(" <- " in r.getMessage() for r in caplog.records if r.name == "okxws.net")
+
+    caplog.set_level(logging.INFO, logger="okxws.net")
+    await client.send_ws_api_request("order", [resting_buy()])
+    assert frames_logged() == 0
+    caplog.set_level(logging.DEBUG, logger="okxws.net")
+    await client.send_ws_api_request("order", [resting_buy()])
+    assert frames_logged() == 1
+    caplog.set_level(logging.INFO, logger="okxws.net")
+    await client.send_ws_api_request("order", [resting_buy()])
+    assert frames_logged() == 1
+
+
 async def test_secrets_never_logged(
     sim: Simulator, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -26,7 +26,7 @@ from .ids import OrderDefaults
 from .instruments import InstrumentCodes
 from .reconcile import DEFAULT_GRACE_S, OrderLookup, RecentOrders, resolve
 from .rest import RestClient
-from .validation import OP_RULES, check_tag, validate_items
+from .validation import OP_RULES, OpRules, check_tag, validate_items
 
 __all__ = ["WebsocketAPIClient", "WsApiResponse"]
 
@@ -62,6 +62,7 @@ class WebsocketAPIClient:
         )
         if self._ws.limiter is not None:  # one budget per instrument, however an item names it
             self._ws.limiter.inst_key = self._codes.budget_key
+        self._inst_codes = self._codes.codes
         self._defaults = OrderDefaults(auto_client_order_id, default_tag)
         self._fills_defaults = self._defaults.active
         self._rest: RestClient | None = None
@@ -183,27 +184,30 @@ class WebsocketAPIClient:
 
     # -- sending ------------------------------------------------------------------------
 
-    def _wire_items(self, spec: OpSpec[Any, Any], items: list[Any]) -> list[Any] | None:
+    def _wire_items(self, rules: OpRules, items: list[Any]) -> list[Any] | None:
         """Fill in instIdCode, clOrdId and tag, on copies: the caller's dicts stay as given.
 
         None when an ``instId`` is not cached yet (see :meth:`_send_after_lookup`).
         """
-        fill = self._fills_defaults and spec.fills_defaults
-        needs_inst = spec.needs_inst
+        fill = self._fills_defaults and rules.fills_defaults
+        needs_inst = rules.needs_inst
         out: list[Any] = []
         for item in items:
-            wire: Any = item
+            wire: dict[str, Any]
             if needs_inst and "instId" in item:
                 wire = dict(item)
                 inst_id = wire.pop("instId")
                 if "instIdCode" not in wire:  # the caller's instIdCode wins; OKX ignores instId
-                    code = self._codes.get(inst_id)
+                    code = self._inst_codes.get(inst_id)
                     if code is None:
                         return None
                     wire["instIdCode"] = code
+            elif fill:
+                wire = dict(item)
+            else:
+                out.append(item)
+                continue
             if fill:
-                if wire is item:
-                    wire = dict(item)
                 self._defaults.apply(wire)
             out.append(wire)
         return out
@@ -235,12 +239,13 @@ class WebsocketAPIClient:
         Everything is checked before anything is sent.
         """
         op = spec.name
+        rules = OP_RULES[op]
         # A single item is checked without validate_items()'s frame (one call per request).
         by_inst_id = (
-            OP_RULES[op].check_item(items[0], op) if len(items) == 1 else validate_items(op, items)
+            rules.check_item(items[0], op) if len(items) == 1 else validate_items(op, items)
         )
-        if by_inst_id or self._fills_defaults:
-            wire = self._wire_items(spec, items)
+        if by_inst_id or (self._fills_defaults and rules.fills_defaults):
+            wire = self._wire_items(rules, items)
             if wire is None:
                 return self._send_after_lookup(spec, items, timeout, account, exp_time, expires_in)
         else:
@@ -268,7 +273,7 @@ class WebsocketAPIClient:
                 inst_id = item.get("instId")
                 if isinstance(inst_id, str) and self._codes.get(inst_id) is None:
                     await self._codes.resolve(inst_id)
-        wire = self._wire_items(spec, items)
+        wire = self._wire_items(OP_RULES[spec.name], items)
         assert wire is not None
         return await self._ws.request(spec, wire, exp, timeout, account)
 

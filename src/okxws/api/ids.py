@@ -5,8 +5,8 @@ OKX allows 1-32 letters and digits (https://www.okx.com/docs-v5/en/#order-book-t
 
 from __future__ import annotations
 
-import itertools
 import secrets
+from typing import Any
 
 __all__ = ["ClientOrderIds", "OrderDefaults"]
 
@@ -18,10 +18,15 @@ class ClientOrderIds:
 
     def __init__(self) -> None:
         self._prefix = "o" + secrets.token_hex(5)
-        self._seq = itertools.count(1)
+        self._seq = 0
 
     def __call__(self) -> str:
-        return f"{self._prefix}{next(self._seq)}"
+        return self.next()
+
+    def next(self) -> str:
+        """The next id (a method: compiled, a direct call, unlike ``__call__``)."""
+        self._seq += 1
+        return self._prefix + str(self._seq)
 
 
 class OrderDefaults:
@@ -41,9 +46,9 @@ class OrderDefaults:
         """Whether anything is ever added."""
         return self.auto_client_order_id or self.default_tag is not None
 
-    def apply(self, order: dict[str, object]) -> None:
+    def apply(self, order: dict[str, Any]) -> None:
         """Fill in ``order`` (a copy the caller owns) in place."""
         if self.auto_client_order_id and not order.get("clOrdId"):
-            order["clOrdId"] = self.new_id()
+            order["clOrdId"] = self.new_id.next()
         if self.default_tag is not None and "tag" not in order:
             order["tag"] = self.default_tag

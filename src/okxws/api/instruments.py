@@ -54,7 +54,8 @@ class InstrumentCodes:
     def __init__(self, fetch: FetchInstruments, base_url: str = "") -> None:
         self._fetch_instruments = fetch
         self._base_url = base_url
-        self._codes: dict[str, int] = {}
+        #: instId -> instIdCode; the order path reads it directly (one dict lookup).
+        self.codes: dict[str, int] = {}
         #: code -> the budget key of its instrument: its instId, or an option's family
         #: (OKX's option budgets are per family).
         self._budget_key_of: dict[int, str] = {}
@@ -62,8 +63,8 @@ class InstrumentCodes:
         self._inflight: dict[tuple[str, str | None], asyncio.Task[None]] = {}
 
     def get(self, inst_id: str) -> int | None:
-        """The cached code, or None (hot path: one dict lookup)."""
-        return self._codes.get(inst_id)
+        """The cached code, or None."""
+        return self.codes.get(inst_id)
 
     def budget_key(self, item: Mapping[str, object]) -> str | int | None:
         """The key of an item's per-instrument rate-limit budget: its ``instId`` (an option:
@@ -79,7 +80,7 @@ class InstrumentCodes:
         """The ``instId`` whose code is ``code`` (fetching the non-option lists if needed;
         an option's family must have been looked up before)."""
         for _ in range(2):
-            for inst_id, known in self._codes.items():
+            for inst_id, known in self.codes.items():
                 if known == code:
                     return inst_id
             for key in _REVERSE_TYPES:
@@ -89,7 +90,7 @@ class InstrumentCodes:
 
     async def resolve(self, inst_id: str) -> int:
         """The code of ``inst_id``, fetching its instrument type's list if needed."""
-        code = self._codes.get(inst_id)
+        code = self.codes.get(inst_id)
         if code is not None:
             return code
         key = inst_type_of(inst_id)
@@ -101,7 +102,7 @@ class InstrumentCodes:
                 self._inflight[key] = task
                 task.add_done_callback(lambda _: self._inflight.pop(key, None))
             await asyncio.shield(task)
-        code = self._codes.get(inst_id)
+        code = self.codes.get(inst_id)
         if code is None:
             raise OkxValidationError(
                 f"unknown instId {inst_id!r}: not in {self._base_url}{_PATH} "
@@ -120,7 +121,7 @@ class InstrumentCodes:
                 continue
             inst_id, code = item.get("instId"), item.get("instIdCode")
             if isinstance(inst_id, str) and isinstance(code, int) and not isinstance(code, bool):
-                self._codes[inst_id] = code
+                self.codes[inst_id] = code
                 self._budget_key_of[code] = family if family is not None else inst_id
                 count += 1
         self._fetched_at[(inst_type, family)] = time.monotonic()

@@ -57,6 +57,7 @@ class OpRules:
     """
 
     __slots__ = (
+        "fills_defaults",
         "id_limits",
         "int_fields",
         "kinds",
@@ -80,6 +81,7 @@ class OpRules:
         self.required = spec.required
         self.one_of = spec.one_of
         self.needs_inst = spec.needs_inst
+        self.fills_defaults = spec.fills_defaults
         # Required fields are all plain strings: counting those seen non-empty in the loop
         # replaces a second pass over them.
         self.required_str = frozenset(spec.required)
@@ -91,12 +93,19 @@ class OpRules:
 
     def check_item(self, item: Any, where: str) -> bool:
         """Raise for anything OKX would refuse in ``item``; True if it names ``instId``."""
-        if type(item) is not dict and not isinstance(item, Mapping):
+        # Typed as a dict, the loop below compiles to CPython's dict iteration (no tuple
+        # per field); another Mapping is checked as a copy.
+        fields: dict[str, Any]
+        if type(item) is dict:
+            fields = item
+        elif isinstance(item, Mapping):
+            fields = dict(item)
+        else:
             kind_name = type(item).__name__
             raise OkxValidationError(f"{where}: expected a dict of OKX fields, got {kind_name}")
         optional_str, required_str = self.optional_str, self.required_str
         required_seen = 0
-        for field, value in item.items():
+        for field, value in fields.items():
             if type(value) is str:
                 if field in optional_str:
                     continue  # most fields: one type check and one set lookup
@@ -111,18 +120,18 @@ class OpRules:
             self._check_field(field, value, where)
         if required_seen != self.required_count:
             for field in self.required:
-                if not item.get(field):
+                if not fields.get(field):
                     raise OkxValidationError(f"{where}: {field} is required for {self.spec.name}")
         for group in self.one_of:
-            if not any(item.get(field) for field in group):
+            if not any(fields.get(field) for field in group):
                 raise OkxValidationError(f"{where}: one of {', '.join(group)} is required")
-        if self.needs_inst and "instIdCode" not in item:
-            if not item.get("instId"):
+        if self.needs_inst and "instIdCode" not in fields:
+            if not fields.get("instId"):
                 raise OkxValidationError(
                     f"{where}: instIdCode (or instId to look it up) is required"
                 )
             return True
-        return "instId" in item
+        return "instId" in fields
 
     def _check_field(self, field: str, value: Any, where: str) -> None:
         """Accept what the loop's fast path did not (a str subclass, say), or raise."""

@@ -87,6 +87,11 @@ SENT_AT: Final = 6
 _OP_RESPONSE: Final = FrameKind.OP_RESPONSE  # an enum attribute lookup costs ~70 ns
 _PUSH: Final = FrameKind.PUSH
 _DEBUG: Final = logging.DEBUG
+#: The logger's own memo of ``isEnabledFor`` answers, read first on the receive path (a
+#: dict lookup instead of a Python call per frame). ``logging`` empties it in place whenever
+#: a level changes, so turning DEBUG on or off takes effect at once; where a Python keeps
+#: no such memo this stays empty and every frame asks ``isEnabledFor``.
+_ENABLED_MEMO: Final[dict[int, bool]] = getattr(_log, "_cache", {})
 _ACKED_OPS: Final = frozenset({"subscribe", "unsubscribe"})
 
 
@@ -273,7 +278,10 @@ class ClientProtocol:
 
     def receive(self, raw: bytes) -> None:
         """Handle one text message from the server (never raises: a bad frame is logged)."""
-        if _log.isEnabledFor(_DEBUG):  # cheap when off: one cached level check
+        enabled = _ENABLED_MEMO.get(_DEBUG)
+        if enabled is None:
+            enabled = _log.isEnabledFor(_DEBUG)  # (fills the memo)
+        if enabled:
             _log.debug("%s <- %s", self.name, raw[:2048])
         try:
             kind, msg, rid = classify(raw)
@@ -281,10 +289,12 @@ class ClientProtocol:
             _log.warning("%s: ignoring malformed frame: %s %r", self.name, exc, exc.raw)
             return
         if kind is _OP_RESPONSE:
-            entry = self.pending.pop(rid, None)  # type: ignore[arg-type]  # replies have ids
+            pending = self.pending
+            entry = pending.get(rid)  # type: ignore[arg-type]  # replies have ids
             if entry is None:
                 _log.debug("%s: response to unknown or expired request %s", self.name, rid)
                 return
+            del pending[rid]  # type: ignore[arg-type]  # (get + del: direct dict calls, compiled)
             msg["connection"] = self.conn_kind
             stats = self.op_stats.get(entry[OP]) or self.stats_of(entry[OP])
             data = msg.get("data")

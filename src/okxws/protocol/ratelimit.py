@@ -237,7 +237,9 @@ class RateLimiter:
         instrument by ``instIdCode`` (every WebSocket order) takes a cached path: its
         windows are found with one lookup and checked inline, one unit each."""
         if len(items) == 1:
-            code = items[0].get("instIdCode")
+            item = items[0]
+            # isinstance narrows to a dict: compiled, its get() is a direct dict lookup.
+            code = item.get("instIdCode") if isinstance(item, dict) else None
             if code is not None:
                 key = (spec.name, account, code)
                 windows = self._single.get(key)

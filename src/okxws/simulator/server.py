@@ -534,8 +534,11 @@ class Simulator:
         )
         try:
             await ws.prepare(request)
-        except ConnectionResetError:  # the client left during the handshake: nothing to serve
-            return ws
+        except ConnectionResetError:
+            # The client left during the handshake: nothing to serve. Not the unprepared ws
+            # (aiohttp would close it and log "Call .prepare() first"); a plain answer, which
+            # aiohttp drops quietly on the closed connection.
+            return web.Response(status=400, text="the client left during the handshake")
         session = Session(self._ctx, kind)
         transport = request.transport
         conn = _Conn(ws, session, transport)
