@@ -30,7 +30,8 @@ from typing import Final
 
 import picows
 
-from ..protocol.exceptions import OkxConnectError, OkxConnectionLostError
+from ..protocol.exceptions import OkxConnectError
+from .guarded_send import GuardedSend
 
 __all__ = ["WsTransport", "open_ws"]
 
@@ -141,7 +142,13 @@ class WsTransport:
         self.url = url
         self._transport = transport
         self._listener = listener
-        self.send: Callable[[bytes], None] = _sender(url, transport, listener)
+        self.send: Callable[[bytes], None] = GuardedSend(
+            url,
+            functools.partial(transport.send, _TEXT),  # a C partial: no Python frame
+            transport.underlying_transport.is_closing,
+            transport,
+            listener.gone,
+        ).send
         """Queue one text frame (never blocks); raises :class:`OkxConnectionLostError` with
         ``outcome_unknown`` false once the socket is closing (the frame would be dropped)."""
 
@@ -175,26 +182,6 @@ async def wait_disconnected(transport: picows.WSTransport) -> None:
         await transport.wait_disconnected()
     except picows.WSError as exc:
         _log.debug("%s", exc)
-
-
-def _sender(
-    url: str, transport: picows.WSTransport, listener: _Listener
-) -> Callable[[bytes], None]:
-    send_text = functools.partial(transport.send, _TEXT)  # a C partial: no Python frame
-    closing = transport.underlying_transport.is_closing
-
-    def send(data: bytes) -> None:
-        # The socket dies (reset, EOF, a close frame picows sent on a protocol error) a loop
-        # turn or more before picows reports it; a frame sent in between would be dropped,
-        # so the request's outcome is known: not sent.
-        if transport.is_close_frame_sent or closing():
-            listener.gone()
-            error = OkxConnectionLostError(f"{url}: socket closing; nothing was sent")
-            error.outcome_unknown = False
-            raise error
-        send_text(data)
-
-    return send
 
 
 class _ClientSocket(socket.socket):

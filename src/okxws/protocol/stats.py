@@ -64,9 +64,12 @@ class OpStats:
     rejected: int = 0
     unknown: int = 0
     timed_out: int = 0
-    #: Ring of (round trip s, OKX's inTime, outTime) of the last :data:`SAMPLES` answers (the
-    #: gateway times are parsed only by :meth:`summary`).
-    samples: list[tuple[float, object, object]] = field(default_factory=list)
+    #: Rings of the last :data:`SAMPLES` answers, one entry each at the same index: the
+    #: round trip (s) and OKX's ``inTime``/``outTime`` as sent (parsed only by
+    #: :meth:`summary`). Three lists, not a list of tuples: no tuple built per answer.
+    round_trips: list[float] = field(default_factory=list)
+    in_times: list[object] = field(default_factory=list)
+    out_times: list[object] = field(default_factory=list)
     next_sample: int = 0
 
     def answered(self, round_trip: float, msg: dict[str, Any], ok: bool) -> None:
@@ -75,20 +78,25 @@ class OpStats:
             self.ok += 1
         else:
             self.rejected += 1
-        sample = (round_trip, msg.get("inTime"), msg.get("outTime"))
-        samples = self.samples
-        if len(samples) < SAMPLES:
-            samples.append(sample)
+        round_trips = self.round_trips
+        if len(round_trips) < SAMPLES:
+            round_trips.append(round_trip)
+            self.in_times.append(msg.get("inTime"))
+            self.out_times.append(msg.get("outTime"))
         else:
             i = self.next_sample
-            samples[i] = sample
+            round_trips[i] = round_trip
+            self.in_times[i] = msg.get("inTime")
+            self.out_times[i] = msg.get("outTime")
             self.next_sample = i + 1 if i + 1 < SAMPLES else 0
 
     def summary(self) -> OpSummary:
         rtts: list[float] = []
         okx: list[float] = []
         network: list[float] = []
-        for round_trip, in_time, out_time in self.samples:
+        for round_trip, in_time, out_time in zip(
+            self.round_trips, self.in_times, self.out_times, strict=True
+        ):
             rtts.append(round_trip * 1000)
             gateway = _gateway_ms(in_time, out_time)
             if gateway is not None:
