@@ -62,6 +62,8 @@ class WebsocketAPIClient:
         )
         if self._ws.limiter is not None:  # one budget per instrument, however an item names it
             self._ws.limiter.inst_key = self._codes.budget_key
+        # The cache's own dict, bound here: the order path reads it without an attribute
+        # lookup on the (interpreted) cache object.
         self._inst_codes = self._codes.codes
         self._defaults = OrderDefaults(auto_client_order_id, default_tag)
         self._fills_defaults = self._defaults.active
@@ -99,7 +101,7 @@ class WebsocketAPIClient:
 
     def new_client_order_id(self) -> str:
         """A fresh ``clOrdId`` (1-32 letters and digits), unique across processes."""
-        return self._defaults.new_id()
+        return self._defaults.new_id.next()
 
     def get_rest_client(self) -> RestClient:
         """A :class:`~okxws.RestClient` for the same account (the first), market,

@@ -20,11 +20,8 @@ class ClientOrderIds:
         self._prefix = "o" + secrets.token_hex(5)
         self._seq = 0
 
-    def __call__(self) -> str:
-        return self.next()
-
     def next(self) -> str:
-        """The next id (a method: compiled, a direct call, unlike ``__call__``)."""
+        """The next id (a named method: compiled, a direct call, which ``__call__`` is not)."""
         self._seq += 1
         return self._prefix + str(self._seq)
 
