@@ -29,7 +29,7 @@ HOT_PATH = [
     "src/okxws/net/socket.py",
     "src/okxws/net/client.py",
     "src/okxws/net/connection.py",
-    "src/okxws/net/guarded_send.py",
+    "src/okxws/net/frame_io.py",
 ]
 
 

@@ -12,7 +12,7 @@ https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-order
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping, Sequence
-from typing import Any, TypeVar, Unpack
+from typing import Any, Final, Unpack
 
 from ..net.client import WebsocketClient
 from ..net.options import DEFAULT, ClientOptionsKw, Timeout
@@ -21,7 +21,6 @@ from ..protocol import ops
 from ..protocol.auth import ApiCredentials
 from ..protocol.exceptions import OkxHttpError, OkxValidationError
 from ..protocol.messages import WsApiResponse
-from ..protocol.ops import OpSpec
 from .ids import OrderDefaults
 from .instruments import InstrumentCodes
 from .reconcile import DEFAULT_GRACE_S, OrderLookup, RecentOrders, resolve
@@ -30,8 +29,19 @@ from .validation import OP_RULES, OpRules, check_tag, validate_items
 
 __all__ = ["WebsocketAPIClient", "WsApiResponse"]
 
-ArgsT = TypeVar("ArgsT", bound=Mapping[str, object])
-ResultT = TypeVar("ResultT")
+# Each operation's rules as a C static of the compiled module (no module attribute lookup
+# per call).
+_AMEND_ORDER: Final = OP_RULES[ops.AMEND_ORDER.name]
+_BATCH_AMEND_ORDERS: Final = OP_RULES[ops.BATCH_AMEND_ORDERS.name]
+_BATCH_CANCEL_ORDERS: Final = OP_RULES[ops.BATCH_CANCEL_ORDERS.name]
+_BATCH_ORDERS: Final = OP_RULES[ops.BATCH_ORDERS.name]
+_CANCEL_ORDER: Final = OP_RULES[ops.CANCEL_ORDER.name]
+_MASS_CANCEL: Final = OP_RULES[ops.MASS_CANCEL.name]
+_ORDER: Final = OP_RULES[ops.ORDER.name]
+_SPRD_AMEND_ORDER: Final = OP_RULES[ops.SPRD_AMEND_ORDER.name]
+_SPRD_CANCEL_ORDER: Final = OP_RULES[ops.SPRD_CANCEL_ORDER.name]
+_SPRD_MASS_CANCEL: Final = OP_RULES[ops.SPRD_MASS_CANCEL.name]
+_SPRD_ORDER: Final = OP_RULES[ops.SPRD_ORDER.name]
 
 
 class WebsocketAPIClient:
@@ -198,7 +208,8 @@ class WebsocketAPIClient:
             wire: dict[str, Any]
             if needs_inst and "instId" in item:
                 wire = dict(item)
-                inst_id = wire.pop("instId")
+                inst_id = wire["instId"]
+                del wire["instId"]  # (compiled, direct dict calls; pop() is a method call)
                 if "instIdCode" not in wire:  # the caller's instIdCode wins; OKX ignores instId
                     code = self._inst_codes.get(inst_id)
                     if code is None:
@@ -227,21 +238,20 @@ class WebsocketAPIClient:
 
     def _send(
         self,
-        spec: OpSpec[ArgsT, ResultT],
-        items: list[ArgsT],
+        rules: OpRules,
+        items: list[Any],
         timeout: Timeout,
         account: int | None,
         exp_time: int | None = None,
         expires_in: float | None = None,
-    ) -> Awaitable[WsApiResponse[ResultT]]:
+    ) -> Awaitable[WsApiResponse[Any]]:
         """Validate, then send; returns the response future itself on the hot path.
 
         Not a coroutine: when every instrument code is cached and the connection is ready,
         the public method awaits the response future directly (one frame per request).
         Everything is checked before anything is sent.
         """
-        op = spec.name
-        rules = OP_RULES[op]
+        op = rules.name
         # A single item is checked without validate_items()'s frame (one call per request).
         by_inst_id = (
             rules.check_item(items[0], op) if len(items) == 1 else validate_items(op, items)
@@ -249,7 +259,7 @@ class WebsocketAPIClient:
         if by_inst_id or (self._fills_defaults and rules.fills_defaults):
             wire = self._wire_items(rules, items)
             if wire is None:
-                return self._send_after_lookup(spec, items, timeout, account, exp_time, expires_in)
+                return self._send_after_lookup(rules, items, timeout, account, exp_time, expires_in)
         else:
             wire = items  # the usual case: sent as given (encoded before any await)
         exp = (
@@ -257,17 +267,17 @@ class WebsocketAPIClient:
             if exp_time is None and expires_in is None
             else self._exp_time(exp_time, expires_in)
         )
-        return self._ws.request(spec, wire, exp, timeout, account)
+        return self._ws.request_op(op, rules.conn_kind, rules.spec, wire, exp, timeout, account)
 
     async def _send_after_lookup(
         self,
-        spec: OpSpec[ArgsT, ResultT],
-        items: list[ArgsT],
+        rules: OpRules,
+        items: list[Any],
         timeout: Timeout,
         account: int | None,
         exp_time: int | None,
         expires_in: float | None,
-    ) -> WsApiResponse[ResultT]:
+    ) -> WsApiResponse[Any]:
         """:meth:`_send` after looking up every ``instId`` not cached yet (REST)."""
         exp = self._exp_time(exp_time, expires_in)  # checked before the lookup's await
         for item in items:
@@ -275,9 +285,9 @@ class WebsocketAPIClient:
                 inst_id = item.get("instId")
                 if isinstance(inst_id, str) and self._codes.get(inst_id) is None:
                     await self._codes.resolve(inst_id)
-        wire = self._wire_items(OP_RULES[spec.name], items)
+        wire = self._wire_items(rules, items)
         assert wire is not None
-        return await self._ws.request(spec, wire, exp, timeout, account)
+        return await self._ws.request(rules.spec, wire, exp, timeout, account)
 
     @staticmethod
     def _many(params: Any, op: str) -> list[Any]:
@@ -302,7 +312,7 @@ class WebsocketAPIClient:
         ``exp_time`` (epoch ms) or ``expires_in`` (seconds from now, server time): OKX drops
         the request if it arrives later (https://www.okx.com/docs-v5/en/#overview-transaction-timeouts).
         """
-        return await self._send(ops.ORDER, [params], timeout, account, exp_time, expires_in)
+        return await self._send(_ORDER, [params], timeout, account, exp_time, expires_in)
 
     async def submit_multiple_orders(
         self,
@@ -319,7 +329,7 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-multiple-orders
         """
         items = self._many(params, "batch-orders")
-        return await self._send(ops.BATCH_ORDERS, items, timeout, account, exp_time, expires_in)
+        return await self._send(_BATCH_ORDERS, items, timeout, account, exp_time, expires_in)
 
     async def cancel_order(
         self,
@@ -333,7 +343,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-cancel-order
         """
-        return await self._send(ops.CANCEL_ORDER, [params], timeout, account)
+        return await self._send(_CANCEL_ORDER, [params], timeout, account)
 
     async def cancel_multiple_orders(
         self,
@@ -347,7 +357,7 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-cancel-multiple-orders
         """
         items = self._many(params, "batch-cancel-orders")
-        return await self._send(ops.BATCH_CANCEL_ORDERS, items, timeout, account)
+        return await self._send(_BATCH_CANCEL_ORDERS, items, timeout, account)
 
     async def amend_order(
         self,
@@ -362,7 +372,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-amend-order
         """
-        return await self._send(ops.AMEND_ORDER, [params], timeout, account, exp_time, expires_in)
+        return await self._send(_AMEND_ORDER, [params], timeout, account, exp_time, expires_in)
 
     async def amend_multiple_orders(
         self,
@@ -378,9 +388,7 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-amend-multiple-orders
         """
         items = self._many(params, "batch-amend-orders")
-        return await self._send(
-            ops.BATCH_AMEND_ORDERS, items, timeout, account, exp_time, expires_in
-        )
+        return await self._send(_BATCH_AMEND_ORDERS, items, timeout, account, exp_time, expires_in)
 
     async def mass_cancel_orders(
         self,
@@ -393,7 +401,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-mass-cancel-order
         """
-        return await self._send(ops.MASS_CANCEL, [params], timeout, account)
+        return await self._send(_MASS_CANCEL, [params], timeout, account)
 
     # -- spread trading (business connection) ------------------------------------------
 
@@ -408,7 +416,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-place-order
         """
-        return await self._send(ops.SPRD_ORDER, [params], timeout, account)
+        return await self._send(_SPRD_ORDER, [params], timeout, account)
 
     async def amend_spread_order(
         self,
@@ -421,7 +429,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-amend-order
         """
-        return await self._send(ops.SPRD_AMEND_ORDER, [params], timeout, account)
+        return await self._send(_SPRD_AMEND_ORDER, [params], timeout, account)
 
     async def cancel_spread_order(
         self,
@@ -434,7 +442,7 @@ class WebsocketAPIClient:
 
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-order
         """
-        return await self._send(ops.SPRD_CANCEL_ORDER, [params], timeout, account)
+        return await self._send(_SPRD_CANCEL_ORDER, [params], timeout, account)
 
     async def mass_cancel_spread_orders(
         self,
@@ -448,4 +456,4 @@ class WebsocketAPIClient:
         https://www.okx.com/docs-v5/en/#spread-trading-websocket-trade-api-ws-cancel-all-orders
         """
         item: m.SpreadMassCancelRequest = {} if params is None else params
-        return await self._send(ops.SPRD_MASS_CANCEL, [item], timeout, account)
+        return await self._send(_SPRD_MASS_CANCEL, [item], timeout, account)

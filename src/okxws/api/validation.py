@@ -10,6 +10,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any, Final
 
+from ..protocol.endpoints import ConnKind
 from ..protocol.exceptions import OkxValidationError
 from ..protocol.ops import OPS, OpSpec
 
@@ -49,33 +50,45 @@ def _is_id(value: str, limit: int) -> bool:
     return value.isascii() and value.isalnum() and len(value) <= limit
 
 
+#: What the per-field loop of :meth:`OpRules.check_item` makes of a field, by name: one
+#: dict lookup per field. 16 and 32 are also the length limits of those id fields.
+_STR: Final = 0  # a plain string (OKX sends numbers as strings)
+_REQUIRED: Final = 1  # a plain string the operation requires
+_INST_ID: Final = 2  # instId, which okxws turns into instIdCode
+_INT: Final = 3  # instIdCode
+_BOOL: Final = 4
+_UNKNOWN: Final = -1
+_LOOP_CODES: Final = {FieldKind.STR: _STR, FieldKind.BOOL: _BOOL, FieldKind.INT: _INT,
+                      FieldKind.ID16: 16, FieldKind.ID32: 32}  # fmt: skip
+
+
 class OpRules:
     """What the items of one operation must look like, laid out for the per-field loop.
 
-    Each field of the usual order takes one type check and one or two set lookups; only
-    the others go through :meth:`_check_field`, which also words the error.
+    Each field of the usual order takes one type check and one dict lookup; only the
+    others go through :meth:`_check_field`, which also words the error. ``name`` and
+    ``conn_kind`` are the spec's, read here by the compiled request path (an attribute
+    of the interpreted ``OpSpec`` costs a generic lookup per order).
     """
 
     __slots__ = (
+        "conn_kind",
         "fills_defaults",
-        "id_limits",
-        "int_fields",
         "kinds",
+        "loop_codes",
         "max_items",
+        "name",
         "needs_inst",
         "one_of",
-        "optional_str",
         "required",
         "required_count",
-        "required_str",
         "spec",
     )
 
     def __init__(self, spec: OpSpec[Any, Any], kinds: dict[str, FieldKind]) -> None:
-        def fields(*of_kinds: FieldKind) -> frozenset[str]:
-            return frozenset(f for f, k in kinds.items() if k in of_kinds)
-
         self.spec = spec
+        self.name: str = spec.name
+        self.conn_kind: ConnKind = spec.conn_kind
         self.kinds = kinds
         self.max_items = spec.max_items
         self.required = spec.required
@@ -84,12 +97,13 @@ class OpRules:
         self.fills_defaults = spec.fills_defaults
         # Required fields are all plain strings: counting those seen non-empty in the loop
         # replaces a second pass over them.
-        self.required_str = frozenset(spec.required)
-        assert self.required_str <= fields(FieldKind.STR), spec.name
-        self.required_count = len(self.required_str)
-        self.optional_str = fields(FieldKind.STR) - self.required_str
-        self.int_fields = fields(FieldKind.INT)
-        self.id_limits = {f: _ID_LIMITS[k] for f, k in kinds.items() if k in _ID_LIMITS}
+        assert all(kinds.get(f) is FieldKind.STR for f in spec.required), spec.name
+        self.required_count = len(set(spec.required))
+        self.loop_codes: dict[str, int] = {f: _LOOP_CODES[k] for f, k in kinds.items()}
+        for f in spec.required:
+            self.loop_codes[f] = _REQUIRED
+        if kinds.get("instId") is FieldKind.STR:
+            self.loop_codes["instId"] = _INST_ID
 
     def check_item(self, item: Any, where: str) -> bool:
         """Raise for anything OKX would refuse in ``item``; True if it names ``instId``."""
@@ -103,41 +117,46 @@ class OpRules:
         else:
             kind_name = type(item).__name__
             raise OkxValidationError(f"{where}: expected a dict of OKX fields, got {kind_name}")
-        optional_str, required_str = self.optional_str, self.required_str
+        loop_codes = self.loop_codes
         required_seen = 0
+        inst_id: str | None = None
+        has_code = False
         for field, value in fields.items():
+            code = loop_codes.get(field, _UNKNOWN)
             if type(value) is str:
-                if field in optional_str:
-                    continue  # most fields: one type check and one set lookup
-                if field in required_str and value:
-                    required_seen += 1
+                if code == _STR:
+                    continue  # most fields: one type check and one dict lookup
+                if code == _REQUIRED:
+                    if value:
+                        required_seen += 1
+                        continue
+                elif code == _INST_ID:
+                    inst_id = value
                     continue
-                limit = self.id_limits.get(field)
-                if limit is not None and _is_id(value, limit):
+                elif code >= 16 and _is_id(value, code):
                     continue
-            elif type(value) is int and field in self.int_fields:
+            elif type(value) is int and code == _INT:
+                has_code = True
                 continue
             self._check_field(field, value, where)
+            if code == _INST_ID:  # a str subclass, accepted above
+                inst_id = value
         if required_seen != self.required_count:
             for field in self.required:
                 if not fields.get(field):
-                    raise OkxValidationError(f"{where}: {field} is required for {self.spec.name}")
+                    raise OkxValidationError(f"{where}: {field} is required for {self.name}")
         for group in self.one_of:
             if not any(fields.get(field) for field in group):
                 raise OkxValidationError(f"{where}: one of {', '.join(group)} is required")
-        if self.needs_inst and "instIdCode" not in fields:
-            if not fields.get("instId"):
-                raise OkxValidationError(
-                    f"{where}: instIdCode (or instId to look it up) is required"
-                )
-            return True
-        return "instId" in fields
+        if self.needs_inst and not has_code and not inst_id:
+            raise OkxValidationError(f"{where}: instIdCode (or instId to look it up) is required")
+        return inst_id is not None
 
     def _check_field(self, field: str, value: Any, where: str) -> None:
         """Accept what the loop's fast path did not (a str subclass, say), or raise."""
         kind = self.kinds.get(field)
         if kind is None:
-            raise OkxValidationError(f"{where}: unknown field {field!r} for {self.spec.name}")
+            raise OkxValidationError(f"{where}: unknown field {field!r} for {self.name}")
         if kind is FieldKind.BOOL:
             if value is not True and value is not False:
                 raise OkxValidationError(f"{where}: {field} must be a bool, not {value!r}")

@@ -39,7 +39,6 @@ __all__ = ["DEFAULT", "Default", "WebsocketClient"]
 _log = logging.getLogger("okxws.net")
 # Module constants, so that the compiled request path reads them as C statics instead of
 # looking names up in module dicts (bench/hot_path_micro.py --callgrind).
-_encode: Final = codec.encode
 _next_request_number: Final = next_request_number
 _monotonic: Final = time.monotonic
 _DEFAULT: Final = DEFAULT
@@ -258,21 +257,33 @@ class WebsocketClient:
         coroutine frame; otherwise an awaitable that connects (within the deadline) first.
         Raises like :meth:`send_ws_api_request`.
         """
+        return self.request_op(spec.name, spec.conn_kind, spec, args, exp_time, timeout, account)
+
+    def request_op(
+        self,
+        op: str,
+        kind: ConnKind,
+        spec: OpSpec[ArgsT, ResultT],
+        args: list[ArgsT],
+        exp_time: int | str | None,
+        timeout: Timeout,
+        account: int | None,
+    ) -> Awaitable[WsApiResponse[ResultT]]:
+        """:meth:`request` given ``spec``'s name and connection kind (``op``, ``kind``):
+        the compiled order path has them at hand, and each attribute of the interpreted
+        spec costs a lookup."""
         if exp_time is not None and not spec.supports_exp_time:
-            raise OkxValidationError(f"{spec.name} does not support expTime")
+            raise OkxValidationError(f"{op} does not support expTime")
         wait = self._request_timeout if timeout is _DEFAULT else self._deadline(timeout)
-        kind = spec.conn_kind
         conn = self._default_conns.get(kind) if account is None else None
         if conn is None:
             conn = self._connection(kind, self._account_index(account))
         limiter = self.limiter
         if limiter is not None:
-            delay = limiter.acquire_request(spec, args, conn.account or 0, _monotonic())
+            delay = limiter.acquire_op(op, spec, args, conn.account or 0, _monotonic())
             if delay:
                 return self._send_within_budget(conn, spec, args, exp_time, wait, delay)
-        pending: Awaitable[WsApiResponse[ResultT]] = self._dispatch(
-            conn, spec.name, args, exp_time, wait
-        )
+        pending: Awaitable[WsApiResponse[ResultT]] = self._dispatch(conn, op, args, exp_time, wait)
         return pending
 
     def _dispatch(
@@ -285,11 +296,8 @@ class WebsocketClient:
     ) -> Any:
         """Encode and send a checked, budgeted request now (or once ``conn`` is ready)."""
         rid = str(_next_request_number())
-        request: dict[str, Any] = {"id": rid, "op": op, "args": args}
-        exp = None
-        if exp_time is not None:
-            request["expTime"] = exp = str(exp_time)
-        data = _encode(request)
+        exp = None if exp_time is None else str(exp_time)
+        data = codec.encode_request(rid, op, args, exp)
         sock = conn.sock
         if sock is None:
             return self._send_when_ready(conn, rid, op, args, exp, data, wait)

@@ -256,10 +256,10 @@ class WsSocket:
         stats = self.op_stats.get(op) or self.protocol.stats_of(op)
         stats.sent += 1
         if timeout is None:
-            self.pending[rid] = (fut, op, args, exp_time, None, 0.0, now)
+            self.pending[rid] = (fut, op, args, exp_time, None, 0.0, now, stats)
         else:
             deadline = now + timeout
-            self.pending[rid] = (fut, op, args, exp_time, timeout, deadline, now)
+            self.pending[rid] = (fut, op, args, exp_time, timeout, deadline, now, stats)
             if deadline >= self.last_deadline:  # the usual case: one timeout for every call
                 self.last_deadline = deadline
                 if self.deadline_timer is None:
@@ -282,9 +282,7 @@ class WsSocket:
         self, rid: str, op: str, args: list[Any], timeout: float | None
     ) -> asyncio.Future[Any]:
         """Send a subscribe/unsubscribe; its future resolves once every channel is acked."""
-        fut = self.request(
-            rid, op, args, None, codec.encode({"id": rid, "op": op, "args": args}), timeout
-        )
+        fut = self.request(rid, op, args, None, codec.encode_request(rid, op, args), timeout)
         if len(args) != 1:
             self.protocol.acks_left[rid] = len(args)  # before any ack can arrive
         return fut

@@ -31,7 +31,7 @@ from typing import Final
 import picows
 
 from ..protocol.exceptions import OkxConnectError
-from .guarded_send import GuardedSend
+from .frame_io import GuardedSend, TextFrameReader
 
 __all__ = ["WsTransport", "open_ws"]
 
@@ -66,6 +66,12 @@ class _Listener(picows.WSListener):
         self._gone = False
         #: Done once picows has finished with the socket (see :meth:`on_ws_disconnected`).
         self.settled: asyncio.Future[None] | None = None
+        # picows calls the instance's on_ws_frame when it has one: the compiled reader takes
+        # every whole text message, the frame of every reply, and hands the rest to
+        # _other_frame below (mypy: picows's method, shadowed on purpose).
+        self.on_ws_frame = TextFrameReader(  # type: ignore[method-assign]
+            url, _TEXT, on_message, self._other_frame
+        ).on_ws_frame
 
     def gone(self) -> None:
         """Report the socket gone, once, at the first sign: a close frame from the server, a
@@ -78,16 +84,13 @@ class _Listener(picows.WSListener):
             except Exception:
                 _log.exception("error while handling the close of %s", self._url)
 
-    def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
+    def _other_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
         # Nothing may escape into picows: an exception there would close the socket (and
         # unbalances CPython 3.11's recursion counter), so a bug is logged and survived.
         try:
             msg_type = frame.msg_type
-            if msg_type is _TEXT:
-                if frame.fin:
-                    self._on_message(frame.get_payload_as_bytes())
-                else:
-                    self._fragments = [frame.get_payload_as_bytes()]
+            if msg_type is _TEXT:  # the first fragment (whole ones go to TextFrameReader)
+                self._fragments = [frame.get_payload_as_bytes()]
             elif msg_type is _CONT and self._fragments is not None:
                 self._fragments.append(frame.get_payload_as_bytes())
                 if frame.fin:

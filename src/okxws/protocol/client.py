@@ -39,6 +39,7 @@ __all__ = [
     "EXP_TIME",
     "OP",
     "SENT_AT",
+    "STATS",
     "TIMEOUT",
     "WAITER",
     "ClientProtocol",
@@ -72,10 +73,11 @@ class ProtocolOwner(Protocol):
     def on_drained(self) -> None: ...
 
 
-#: A request in flight: ``(waiter, op, args, expTime, timeout, deadline, sent at)``, read
-#: through the index names below. A plain tuple, because it is built once per request and a
-#: NamedTuple or slotted class costs ~0.1 us more to build (bench/: timeit 33 vs 140 ns).
-Pending = tuple[Waiter, str, list[Any], "str | None", "float | None", float, float]
+#: A request in flight: ``(waiter, op, args, expTime, timeout, deadline, sent at, the op's
+#: health figures)``, read through the index names below. A plain tuple, because it is built
+#: once per request and a NamedTuple or slotted class costs ~0.1 us more to build (bench/:
+#: timeit 33 vs 140 ns). The figures ride along so that a reply finds them without a lookup.
+Pending = tuple[Waiter, str, list[Any], "str | None", "float | None", float, float, OpStats]
 WAITER: Final = 0
 OP: Final = 1
 ARGS: Final = 2
@@ -83,6 +85,7 @@ EXP_TIME: Final = 3
 TIMEOUT: Final = 4
 DEADLINE: Final = 5
 SENT_AT: Final = 6
+STATS: Final = 7
 
 _OP_RESPONSE: Final = FrameKind.OP_RESPONSE  # an enum attribute lookup costs ~70 ns
 _PUSH: Final = FrameKind.PUSH
@@ -195,8 +198,9 @@ class ClientProtocol:
         acks: int = 1,
     ) -> None:
         """Register a request that was just sent; ``acks`` channels answer a subscribe."""
-        self.pending[rid] = (waiter, op, args, exp_time, timeout, deadline, self.clock())
-        self.stats_of(op).sent += 1
+        stats = self.stats_of(op)
+        stats.sent += 1
+        self.pending[rid] = (waiter, op, args, exp_time, timeout, deadline, self.clock(), stats)
         if acks != 1:
             self.acks_left[rid] = acks
 
@@ -243,7 +247,7 @@ class ClientProtocol:
         """Fail one request for its deadline (if it is still in flight)."""
         entry = self.release(rid)
         if entry is not None:
-            stats = self.stats_of(entry[OP])
+            stats = entry[STATS]
             stats.timed_out += 1
             stats.unknown += 1
             _fail(
@@ -260,7 +264,7 @@ class ClientProtocol:
         pending, self.pending = self.pending, {}
         self.acks_left.clear()
         for rid, entry in pending.items():
-            self.stats_of(entry[OP]).unknown += 1
+            entry[STATS].unknown += 1
             _fail(
                 rid,
                 entry,
@@ -296,7 +300,7 @@ class ClientProtocol:
                 return
             del pending[rid]  # type: ignore[arg-type]  # (get + del: direct dict calls, compiled)
             msg["connection"] = self.conn_kind
-            stats = self.op_stats.get(entry[OP]) or self.stats_of(entry[OP])
+            stats = entry[STATS]
             data = msg.get("data")
             if (  # OKX's shape: a list of objects (a one-item reply checked inline: hot path)
                 msg.get("code") == "0"
@@ -374,7 +378,7 @@ class ClientProtocol:
             return
         entry = self.release(rid)
         if entry is not None:
-            self.stats_of(entry[OP]).ok += 1
+            entry[STATS].ok += 1
             if not entry[WAITER].done():
                 entry[WAITER].set_result(msg)
 
@@ -384,5 +388,5 @@ class ClientProtocol:
             # No request to fail (e.g. "Please log in" without an id): report it.
             self.owner.on_server_error(api_error(msg, self.conn_kind))
             return
-        self.stats_of(entry[OP]).rejected += 1
+        entry[STATS].rejected += 1
         _fail(rid, entry, api_error(msg, self.conn_kind))

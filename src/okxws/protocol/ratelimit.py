@@ -238,12 +238,23 @@ class RateLimiter:
         """:meth:`acquire` of a request's :meth:`charges`. A single item that names its
         instrument by ``instIdCode`` (every WebSocket order) takes a cached path: its
         windows are found with one lookup and checked inline, one unit each."""
+        return self.acquire_op(spec.name, spec, items, account, now)
+
+    def acquire_op(
+        self,
+        op: str,
+        spec: OpSpec[Any, Any],
+        items: Sequence[Mapping[str, object]],
+        account: int,
+        now: float,
+    ) -> float:
+        """:meth:`acquire_request` given ``op``, the name of ``spec`` (the compiled order
+        path has it at hand, and an attribute of the interpreted spec costs a lookup)."""
         if len(items) == 1:
             item = items[0]
             # isinstance narrows to a dict: compiled, its get() is a direct dict lookup.
             code = item.get("instIdCode") if isinstance(item, dict) else None
             if code is not None:
-                op = spec.name
                 by_account = self._single.get(op)
                 by_code = None if by_account is None else by_account.get(account)
                 windows = None if by_code is None else by_code.get(code)
