@@ -16,6 +16,7 @@ from okxws.protocol.codec import (
     decode,
     decode_client_frame,
     encode,
+    encode_request,
     recover_request_id,
 )
 from okxws.protocol.exceptions import OkxDecodeError
@@ -138,3 +139,22 @@ def test_random_json_only_raises_decode_error(value: object) -> None:
     for fn in (decode, decode_client_frame):
         with contextlib.suppress(OkxDecodeError):
             fn(raw)
+
+
+@pytest.mark.parametrize(
+    ("rid", "op", "args", "exp_time"),
+    [
+        ("1", "order", [{"instIdCode": 1, "side": "buy"}], None),
+        ("22", "batch-orders", [{"x": 1}, {"y": 'é"\\\n'}], None),
+        ("3", "order", [{}], "1700000000000"),  # expTime: through the dict
+        ("abc", "order", [{}], None),  # not an id okxws draws: through the dict
+        ("4", 'we"ird', [{}], None),  # an op name that needs escaping: through the dict
+    ],
+)
+def test_encode_request_writes_the_bytes_of_the_whole_dict(
+    rid: str, op: str, args: list[dict[str, object]], exp_time: str | None
+) -> None:
+    request: dict[str, object] = {"id": rid, "op": op, "args": args}
+    if exp_time is not None:
+        request["expTime"] = exp_time
+    assert encode_request(rid, op, args, exp_time) == encode(request)
