@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from typing import Any, Final, NamedTuple
 
 import orjson
@@ -88,7 +89,8 @@ _EVENT_KINDS: Final[dict[str, FrameKind]] = {
 _ECHO_PREFIXES: Final = ("Illegal request: ", "Invalid request: ")
 _ID_IN_TEXT: Final = re.compile(r'"id"\s*:\s*"?([A-Za-z0-9]{1,32})"?')
 
-encode: Final = orjson.dumps
+# Typed here: where orjson's stubs are absent (setup.py's build environment) it is Any.
+encode: Final[Callable[[Any], bytes]] = orjson.dumps
 """Serialize a message to the UTF-8 JSON bytes sent as a text frame."""
 
 #: ``","op":"<op>","args":`` of each operation seen (op names are JSON-safe tokens).
