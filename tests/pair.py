@@ -77,6 +77,6 @@ class Pair:
         if exp_time is not None:
             msg["expTime"] = exp_time
         waiter: Future[Any] = Future()
-        self.client.track(rid, waiter, op, args, exp_time, None, 0.0, acks)
+        self.client.track(rid, waiter, op, args, exp_time, None, acks)
         self.deliver(encode(msg))
         return waiter

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+import uvloop
 
 from okxws import (
     OkxApiError,
@@ -19,7 +20,7 @@ from okxws.protocol import messages as m
 from okxws.protocol.endpoints import Market
 from okxws.simulator import Simulator
 
-from ..conftest import ApiClientFactory
+from ..conftest import FAST, ApiClientFactory
 from ..proxy import ForwardingProxy
 
 SPREAD = "BTC-USDT_BTC-USDT-SWAP"
@@ -273,6 +274,25 @@ async def test_health_figures(sim: Simulator, make_api_client: ApiClientFactory)
     assert stats["rest"]["/api/v5/account/balance"]["ok"] == 1
     assert {b["bucket"] for b in stats["rate_limits"]["budgets"]} >= {"place", "sub-account"}
     assert stats["clock_offset_ms"] == 0
+
+
+def test_round_trips_are_timed_finer_than_uvloops_clock() -> None:
+    """uvloop's ``loop.time()`` counts whole milliseconds: the round trips in ``stats()``
+    are read on ``time.monotonic`` instead, on every loop."""
+
+    async def round_trips() -> list[float]:
+        async with Simulator(host="127.0.0.1", port=0) as sim:
+            options = {**FAST, "accounts": [sim.credentials], "ws_base_url": sim.ws_base_url,
+                       "rest_base_url": sim.rest_base_url}  # fmt: skip
+            async with WebsocketAPIClient(**options) as client:
+                for _ in range(5):
+                    await client.submit_new_order(resting_buy())
+                figures = client.stats()["connections"]["private[0]"]["ops"]["order"]
+                return [figures["round_trip_ms"][q] for q in ("p50", "p99", "max")]
+
+    timed = uvloop.run(round_trips())
+    assert all(value is not None and value > 0 for value in timed), timed
+    assert any(value != round(value) for value in timed), timed  # not whole milliseconds
 
 
 @pytest.mark.parametrize(("scheme", "ws_tunnel"), [("http", "connect"), ("socks5", "socks5")])

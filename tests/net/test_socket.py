@@ -29,7 +29,7 @@ async def test_requests_over_the_transport_seam() -> None:
     try:
         sock = client.connection("public").sock
         assert sock is not None
-        fut = sock.request("1", "order", [resting_buy()], None, b'{"id":"1"}', 5.0)
+        fut = sock.request("1", "order", [resting_buy()], None, b'{"id":"1"}', 5.0, sock.clock())
         network.sockets[0].deliver(reply(b'{"id":"1"}'))
         assert (await fut)["code"] == "0"
         assert network.sockets[0].sent == [b'{"id":"1"}']
@@ -42,13 +42,13 @@ async def test_shorter_per_call_timeouts_have_their_own_timer_cancelled_on_close
     client = await connected(network)
     sock = client.connection("public").sock
     assert sock is not None
-    long = sock.request("1", "order", [], None, b"1", 60.0)
-    short = sock.request("2", "order", [], None, b"2", 0.05)
+    long = sock.request("1", "order", [], None, b"1", 60.0, sock.clock())
+    short = sock.request("2", "order", [], None, b"2", 0.05, sock.clock())
     assert set(sock.short_timers) == {"2"}
     with pytest.raises(OkxRequestTimeoutError):
         await short
     assert sock.short_timers == {} and not long.done()
-    third = sock.request("3", "order", [], None, b"3", 30.0)
+    third = sock.request("3", "order", [], None, b"3", 30.0, sock.clock())
     assert set(sock.short_timers) == {"3"}
     handle = sock.short_timers["3"]
     await client.close()
@@ -64,8 +64,8 @@ async def test_the_deadline_sweep_wakes_for_the_next_deadline() -> None:
     try:
         sock = client.connection("public").sock
         assert sock is not None
-        first = sock.request("1", "order", [], None, b"1", 0.05)
-        second = sock.request("2", "order", [], None, b"2", 0.2)
+        first = sock.request("1", "order", [], None, b"1", 0.05, sock.clock())
+        second = sock.request("2", "order", [], None, b"2", 0.2, sock.clock())
         with pytest.raises(OkxRequestTimeoutError):
             await first
         assert not second.done() and sock.deadline_timer is not None
@@ -82,7 +82,7 @@ async def test_a_retired_socket_closes_when_drained_or_at_its_timeout() -> None:
     try:
         sock = client.connection("public").sock
         assert sock is not None
-        fut = sock.request("1", "order", [], None, b"1", None)
+        fut = sock.request("1", "order", [], None, b"1", None, sock.clock())
         sock.retire(drain_timeout=30.0)
         assert not network.sockets[0].is_closed
         network.sockets[0].deliver(reply(b'{"id":"1"}'))
@@ -100,7 +100,7 @@ async def test_a_socket_lost_mid_request_fails_it_at_once() -> None:
         reconnected = event_waiter(client, "reconnected")
         sock = conn.sock
         assert sock is not None
-        fut = sock.request("1", "order", [resting_buy(clOrdId="x")], None, b"1", None)
+        fut = sock.request("1", "order", [resting_buy(clOrdId="x")], None, b"1", None, sock.clock())
         network.sockets[0].drop()
         with pytest.raises(OkxConnectionLostError) as info:
             await fut

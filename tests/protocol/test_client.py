@@ -32,6 +32,7 @@ def make(listeners: list[Any] | None = None) -> tuple[ClientProtocol, Owner]:
         owner,
         response_listeners=listeners,
         invalid_state=InvalidStateError,
+        clock=lambda: 100.0,
     )
     return proto, owner
 
@@ -40,8 +41,7 @@ def send(
     proto: ClientProtocol, rid: str, op: str = "order", *, timeout: float | None = None
 ) -> Future[Any]:
     fut: Future[Any] = Future()
-    deadline = 0.0 if timeout is None else 100.0 + timeout
-    proto.track(rid, fut, op, ORDER, None, timeout, deadline)
+    proto.track(rid, fut, op, ORDER, None, timeout)  # sent at 100.0 (make()'s clock)
     return fut
 
 

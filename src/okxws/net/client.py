@@ -26,7 +26,7 @@ from ..protocol.stats import PushStats, percentile
 from .books import DEFAULT_STALE_AFTER, BookContext, OrderBook, _BookManager
 from .budget import wait_for_budget
 from .clock import ServerClock
-from .connection import Connection, next_request_number
+from .connection import REQUEST_IDS, Connection
 from .events import EventEmitter, EventName, Handler, attach_logging_listeners
 from .http import HttpClient, okx_data
 from .options import DEFAULT, ClientOptions, ClientOptionsKw, Default, Timeout, check_seconds
@@ -39,7 +39,7 @@ __all__ = ["DEFAULT", "Default", "WebsocketClient"]
 _log = logging.getLogger("okxws.net")
 # Module constants, so that the compiled request path reads them as C statics instead of
 # looking names up in module dicts (bench/hot_path_micro.py --callgrind).
-_next_request_number: Final = next_request_number
+_REQUEST_IDS: Final = REQUEST_IDS
 _monotonic: Final = time.monotonic
 _DEFAULT: Final = DEFAULT
 ArgsT = TypeVar("ArgsT", bound=Mapping[str, object])
@@ -278,12 +278,15 @@ class WebsocketClient:
         conn = self._default_conns.get(kind) if account is None else None
         if conn is None:
             conn = self._connection(kind, self._account_index(account))
+        now = _monotonic()  # the budget's time and the request's sent-at time (one read)
         limiter = self.limiter
         if limiter is not None:
-            delay = limiter.acquire_op(op, spec, args, conn.account or 0, _monotonic())
+            delay = limiter.acquire_op(op, spec, args, conn.account or 0, now)
             if delay:
                 return self._send_within_budget(conn, spec, args, exp_time, wait, delay)
-        pending: Awaitable[WsApiResponse[ResultT]] = self._dispatch(conn, op, args, exp_time, wait)
+        pending: Awaitable[WsApiResponse[ResultT]] = self._dispatch(
+            conn, op, args, exp_time, wait, now
+        )
         return pending
 
     def _dispatch(
@@ -293,15 +296,17 @@ class WebsocketClient:
         args: list[Any],
         exp_time: int | str | None,
         wait: float | None,
+        now: float,
     ) -> Any:
-        """Encode and send a checked, budgeted request now (or once ``conn`` is ready)."""
-        rid = str(_next_request_number())
+        """Encode and send a checked, budgeted request now (or once ``conn`` is ready);
+        ``now`` is the monotonic time (the socket's clock) it is sent at."""
+        rid = _REQUEST_IDS.next()
         exp = None if exp_time is None else str(exp_time)
         data = codec.encode_request(rid, op, args, exp)
         sock = conn.sock
         if sock is None:
             return self._send_when_ready(conn, rid, op, args, exp, data, wait)
-        return sock.request(rid, op, args, exp, data, wait)
+        return sock.request(rid, op, args, exp, data, wait, now)
 
     async def _send_within_budget(
         self,
@@ -327,7 +332,7 @@ class WebsocketClient:
             waits=self._limit_waits,
         )
         response: WsApiResponse[ResultT] = await self._dispatch(
-            conn, spec.name, args, exp_time, left
+            conn, spec.name, args, exp_time, left, _monotonic()
         )
         return response
 
@@ -343,9 +348,10 @@ class WebsocketClient:
     ) -> Any:
         started = time.monotonic()
         sock = await conn.wait_ready(wait)
+        now = time.monotonic()
         if wait is not None:
-            wait = max(wait - (time.monotonic() - started), 0.0)
-        return await sock.request(rid, op, args, exp_time, data, wait)
+            wait = max(wait - (now - started), 0.0)
+        return await sock.request(rid, op, args, exp_time, data, wait, now)
 
     async def send_ws_api_request(
         self,

@@ -36,18 +36,20 @@ class GuardedSend:
     request's outcome is known: not sent) and reports the socket gone at once.
     """
 
-    __slots__ = ("_closing", "_gone", "_send_text", "_transport", "_url")
+    __slots__ = ("_closing", "_gone", "_send", "_text", "_transport", "_url")
 
     def __init__(
         self,
         url: str,
-        send_text: Callable[[bytes], None],
+        send: Callable[[Any, bytes], None],
+        text_type: object,
         closing: Callable[[], bool],
         transport: CloseState,
         gone: Callable[[], None],
     ) -> None:
         self._url = url
-        self._send_text = send_text
+        self._send = send  # picows's send(msg_type, data), called directly (no partial)
+        self._text = text_type
         self._closing = closing
         self._transport = transport
         self._gone = gone
@@ -59,7 +61,7 @@ class GuardedSend:
             error = OkxConnectionLostError(f"{self._url}: socket closing; nothing was sent")
             error.outcome_unknown = False
             raise error
-        self._send_text(data)
+        self._send(self._text, data)
 
 
 class TextFrameReader:

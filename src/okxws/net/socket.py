@@ -120,10 +120,11 @@ class WsSocket:
         #: socket: a new connection starts afresh). None: not limited.
         self.control_budget = control_budget
         self.loop = loop = asyncio.get_running_loop()
-        base = asyncio.BaseEventLoop
-        self.clock: Callable[[], float] = (
-            time.monotonic if type(loop).time is base.time else loop.time
-        )
+        #: The clock of sent-at times, round trips and deadlines: ``time.monotonic``, not
+        #: the loop's (uvloop's ``loop.time()`` counts whole milliseconds: a round trip on
+        #: it would read 0 or 1 ms). Timers are set with ``call_later`` (a delay), so they
+        #: do not depend on the loop's clock agreeing with this one.
+        self.clock: Callable[[], float] = time.monotonic
         self.protocol = ClientProtocol(
             owner.name,
             owner.kind,
@@ -141,7 +142,7 @@ class WsSocket:
         self.send: Callable[[bytes], None] | None = None
         self.new_future: Callable[[], asyncio.Future[Any]] = (
             functools.partial(asyncio.Future, loop=loop)
-            if type(loop).create_future is base.create_future
+            if type(loop).create_future is asyncio.BaseEventLoop.create_future
             else loop.create_future
         )
         self.last_deadline = 0.0
@@ -237,11 +238,14 @@ class WsSocket:
         exp_time: str | None,
         data: bytes,
         timeout: float | None,
+        now: float,
     ) -> asyncio.Future[Any]:
         """Send ``data`` (the encoded request) and return the future of its response.
 
         With ``timeout`` the future fails after that many seconds; a response, error,
-        deadline or the socket's death ends the request (never re-sent).
+        deadline or the socket's death ends the request (never re-sent). ``now`` is
+        :attr:`clock`'s time (read once by the caller, which also charges the rate limit
+        with it): the request's sent-at time, the start of its round trip and deadline.
         """
         send = self.send
         if send is None:
@@ -252,27 +256,26 @@ class WsSocket:
         # only be handled on a later turn of the loop, after the registration below.
         send(data)
         fut = self.new_future()
-        now = self.clock()
         stats = self.op_stats.get(op) or self.protocol.stats_of(op)
         stats.sent += 1
-        if timeout is None:
-            self.pending[rid] = (fut, op, args, exp_time, None, 0.0, now, stats)
-        else:
+        self.pending[rid] = (fut, op, args, exp_time, timeout, now, stats)
+        if timeout is not None:
             deadline = now + timeout
-            self.pending[rid] = (fut, op, args, exp_time, timeout, deadline, now, stats)
             if deadline >= self.last_deadline:  # the usual case: one timeout for every call
                 self.last_deadline = deadline
                 if self.deadline_timer is None:
-                    self.deadline_timer = self.loop.call_at(deadline, self._expire_due)
+                    self.deadline_timer = self.loop.call_later(timeout, self._expire_due)
             else:  # a shorter per-call timeout: a timer of its own, cancelled on close
-                self.short_timers[rid] = self.loop.call_at(deadline, self._expire_short, rid)
+                self.short_timers[rid] = self.loop.call_later(timeout, self._expire_short, rid)
         return fut
 
     def _expire_due(self) -> None:
         self.deadline_timer = None
-        next_deadline = self.protocol.expire_due(self.clock())
+        now = self.clock()
+        next_deadline = self.protocol.expire_due(now)
         if next_deadline is not None:
-            self.deadline_timer = self.loop.call_at(next_deadline, self._expire_due)
+            delay = next_deadline - now
+            self.deadline_timer = self.loop.call_later(delay, self._expire_due)
 
     def _expire_short(self, rid: str) -> None:
         self.short_timers.pop(rid, None)
@@ -282,7 +285,8 @@ class WsSocket:
         self, rid: str, op: str, args: list[Any], timeout: float | None
     ) -> asyncio.Future[Any]:
         """Send a subscribe/unsubscribe; its future resolves once every channel is acked."""
-        fut = self.request(rid, op, args, None, codec.encode_request(rid, op, args), timeout)
+        data = codec.encode_request(rid, op, args)
+        fut = self.request(rid, op, args, None, data, timeout, self.clock())
         if len(args) != 1:
             self.protocol.acks_left[rid] = len(args)  # before any ack can arrive
         return fut

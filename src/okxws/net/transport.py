@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import socket
 import ssl
@@ -147,7 +146,8 @@ class WsTransport:
         self._listener = listener
         self.send: Callable[[bytes], None] = GuardedSend(
             url,
-            functools.partial(transport.send, _TEXT),  # a C partial: no Python frame
+            transport.send,
+            _TEXT,
             transport.underlying_transport.is_closing,
             transport,
             listener.gone,

@@ -35,7 +35,6 @@ from .stats import OpStats
 
 __all__ = [
     "ARGS",
-    "DEADLINE",
     "EXP_TIME",
     "OP",
     "SENT_AT",
@@ -73,19 +72,20 @@ class ProtocolOwner(Protocol):
     def on_drained(self) -> None: ...
 
 
-#: A request in flight: ``(waiter, op, args, expTime, timeout, deadline, sent at, the op's
-#: health figures)``, read through the index names below. A plain tuple, because it is built
-#: once per request and a NamedTuple or slotted class costs ~0.1 us more to build (bench/:
-#: timeit 33 vs 140 ns). The figures ride along so that a reply finds them without a lookup.
-Pending = tuple[Waiter, str, list[Any], "str | None", "float | None", float, float, OpStats]
+#: A request in flight: ``(waiter, op, args, expTime, timeout, sent at, the op's health
+#: figures)``, read through the index names below; its deadline is ``sent at + timeout``. A
+#: plain tuple, because it is built once per request and a NamedTuple or slotted class costs
+#: ~0.1 us more to build (bench/: timeit 33 vs 140 ns). The figures ride along so that a
+#: reply finds them without a lookup. The waiter is typed ``Any`` here: compiled, every read
+#: of a ``Waiter`` slot would check the future against the protocol class.
+Pending = tuple[Any, str, list[Any], "str | None", "float | None", float, OpStats]
 WAITER: Final = 0
 OP: Final = 1
 ARGS: Final = 2
 EXP_TIME: Final = 3
 TIMEOUT: Final = 4
-DEADLINE: Final = 5
-SENT_AT: Final = 6
-STATS: Final = 7
+SENT_AT: Final = 5
+STATS: Final = 6
 
 _OP_RESPONSE: Final = FrameKind.OP_RESPONSE  # an enum attribute lookup costs ~70 ns
 _PUSH: Final = FrameKind.PUSH
@@ -194,13 +194,12 @@ class ClientProtocol:
         args: list[Any],
         exp_time: str | None,
         timeout: float | None,
-        deadline: float,
         acks: int = 1,
     ) -> None:
         """Register a request that was just sent; ``acks`` channels answer a subscribe."""
         stats = self.stats_of(op)
         stats.sent += 1
-        self.pending[rid] = (waiter, op, args, exp_time, timeout, deadline, self.clock(), stats)
+        self.pending[rid] = (waiter, op, args, exp_time, timeout, self.clock(), stats)
         if acks != 1:
             self.acks_left[rid] = acks
 
@@ -233,10 +232,12 @@ class ClientProtocol:
         due: list[str] = []
         next_deadline: float | None = None
         for rid, entry in self.pending.items():
-            if entry[TIMEOUT] is None:
+            timeout = entry[TIMEOUT]
+            if timeout is None:
                 continue
-            if entry[DEADLINE] > now:
-                next_deadline = entry[DEADLINE]
+            deadline = entry[SENT_AT] + timeout
+            if deadline > now:
+                next_deadline = deadline
                 break
             due.append(rid)
         for rid in due:
@@ -294,16 +295,19 @@ class ClientProtocol:
             return
         if kind is _OP_RESPONSE:
             pending = self.pending
-            entry = pending.get(rid)  # type: ignore[arg-type]  # replies have ids
-            if entry is None:
+            found = pending.get(rid)  # type: ignore[arg-type]  # replies have ids
+            if found is None:
                 _log.debug("%s: response to unknown or expired request %s", self.name, rid)
                 return
             del pending[rid]  # type: ignore[arg-type]  # (get + del: direct dict calls, compiled)
+            entry: Pending = found  # narrowed once (compiled: each read of `found` re-checks)
             msg["connection"] = self.conn_kind
             stats = entry[STATS]
+            code = msg.get("code")
             data = msg.get("data")
             if (  # OKX's shape: a list of objects (a one-item reply checked inline: hot path)
-                msg.get("code") == "0"
+                type(code) is str
+                and code == "0"
                 and type(data) is list
                 and ((len(data) == 1 and type(data[0]) is dict) or shape_problem("0", data) is None)
             ):
