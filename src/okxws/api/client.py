@@ -196,15 +196,17 @@ class WebsocketAPIClient:
 
     # -- sending ------------------------------------------------------------------------
 
-    def _wire_items(self, rules: OpRules, items: list[Any]) -> list[Any] | None:
-        """Fill in instIdCode, clOrdId and tag, on copies: the caller's dicts stay as given.
+    def _fill_items(self, rules: OpRules, items: list[Any]) -> bool:
+        """Fill in instIdCode, clOrdId and tag: each item that changes is replaced in
+        ``items`` (the request's own list, made by the calling method) by a filled copy, so
+        the caller's dicts stay as given and no second list is built per request.
 
-        None when an ``instId`` is not cached yet (see :meth:`_send_after_lookup`).
+        False when an ``instId`` is not cached yet (see :meth:`_send_after_lookup`); running
+        it again then is harmless (an item already filled keeps its code and clOrdId).
         """
         fill = self._fills_defaults and rules.fills_defaults
         needs_inst = rules.needs_inst
-        out: list[Any] = []
-        for item in items:
+        for index, item in enumerate(items):
             wire: dict[str, Any]
             if needs_inst and "instId" in item:
                 wire = dict(item)
@@ -213,17 +215,16 @@ class WebsocketAPIClient:
                 if "instIdCode" not in wire:  # the caller's instIdCode wins; OKX ignores instId
                     code = self._inst_codes.get(inst_id)
                     if code is None:
-                        return None
+                        return False
                     wire["instIdCode"] = code
             elif fill:
                 wire = dict(item)
             else:
-                out.append(item)
                 continue
             if fill:
                 self._defaults.apply(wire)
-            out.append(wire)
-        return out
+            items[index] = wire
+        return True
 
     def _exp_time(self, exp_time: int | None, expires_in: float | None) -> int | None:
         if exp_time is not None and expires_in is not None:
@@ -256,18 +257,16 @@ class WebsocketAPIClient:
         by_inst_id = (
             rules.check_item(items[0], op) if len(items) == 1 else validate_items(op, items)
         )
-        if by_inst_id or (self._fills_defaults and rules.fills_defaults):
-            wire = self._wire_items(rules, items)
-            if wire is None:
-                return self._send_after_lookup(rules, items, timeout, account, exp_time, expires_in)
-        else:
-            wire = items  # the usual case: sent as given (encoded before any await)
+        if (by_inst_id or (self._fills_defaults and rules.fills_defaults)) and not (
+            self._fill_items(rules, items)
+        ):
+            return self._send_after_lookup(rules, items, timeout, account, exp_time, expires_in)
         exp = (
             None
             if exp_time is None and expires_in is None
             else self._exp_time(exp_time, expires_in)
         )
-        return self._ws.request_op(op, rules.conn_kind, rules.spec, wire, exp, timeout, account)
+        return self._ws.request_op(op, rules.conn_kind, rules.spec, items, exp, timeout, account)
 
     async def _send_after_lookup(
         self,
@@ -285,9 +284,9 @@ class WebsocketAPIClient:
                 inst_id = item.get("instId")
                 if isinstance(inst_id, str) and self._codes.get(inst_id) is None:
                     await self._codes.resolve(inst_id)
-        wire = self._wire_items(rules, items)
-        assert wire is not None
-        return await self._ws.request(rules.spec, wire, exp, timeout, account)
+        filled = self._fill_items(rules, items)
+        assert filled
+        return await self._ws.request(rules.spec, items, exp, timeout, account)
 
     @staticmethod
     def _many(params: Any, op: str) -> list[Any]:
