@@ -77,6 +77,6 @@ class Pair:
         if exp_time is not None:
             msg["expTime"] = exp_time
         waiter: Future[Any] = Future()
-        self.client.track(rid, waiter, op, args, exp_time, None, acks)
+        self.client.track(rid, waiter, op, args, exp_time, None, self.client.clock(), acks)
         self.deliver(encode(msg))
         return waiter

@@ -20,7 +20,7 @@ from okxws.protocol import messages as m
 from okxws.protocol.endpoints import Market
 from okxws.simulator import Simulator
 
-from ..conftest import FAST, ApiClientFactory
+from ..conftest import ApiClientFactory, client_options
 from ..proxy import ForwardingProxy
 
 SPREAD = "BTC-USDT_BTC-USDT-SWAP"
@@ -281,14 +281,14 @@ def test_round_trips_are_timed_finer_than_uvloops_clock() -> None:
     are read on ``time.monotonic`` instead, on every loop."""
 
     async def round_trips() -> list[float]:
-        async with Simulator(host="127.0.0.1", port=0) as sim:
-            options = {**FAST, "accounts": [sim.credentials], "ws_base_url": sim.ws_base_url,
-                       "rest_base_url": sim.rest_base_url}  # fmt: skip
-            async with WebsocketAPIClient(**options) as client:
-                for _ in range(5):
-                    await client.submit_new_order(resting_buy())
-                figures = client.stats()["connections"]["private[0]"]["ops"]["order"]
-                return [figures["round_trip_ms"][q] for q in ("p50", "p99", "max")]
+        async with (
+            Simulator(host="127.0.0.1", port=0) as sim,
+            WebsocketAPIClient(**client_options(sim)) as client,
+        ):
+            for _ in range(5):
+                await client.submit_new_order(resting_buy())
+            figures = client.stats()["connections"]["private[0]"]["ops"]["order"]
+            return [figures["round_trip_ms"][q] for q in ("p50", "p99", "max")]
 
     timed = uvloop.run(round_trips())
     assert all(value is not None and value > 0 for value in timed), timed

@@ -41,7 +41,7 @@ def send(
     proto: ClientProtocol, rid: str, op: str = "order", *, timeout: float | None = None
 ) -> Future[Any]:
     fut: Future[Any] = Future()
-    proto.track(rid, fut, op, ORDER, None, timeout)  # sent at 100.0 (make()'s clock)
+    proto.track(rid, fut, op, ORDER, None, timeout, proto.clock())  # sent at 100.0
     return fut
 
 

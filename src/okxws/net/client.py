@@ -30,7 +30,7 @@ from .connection import REQUEST_IDS, Connection
 from .events import EventEmitter, EventName, Handler, attach_logging_listeners
 from .http import HttpClient, okx_data
 from .options import DEFAULT, ClientOptions, ClientOptionsKw, Default, Timeout, check_seconds
-from .socket import TransportFactory
+from .socket import REQUEST_CLOCK, TransportFactory
 from .streams import OverflowPolicy, PushRouter, PushSink, PushStream
 from .transport import open_ws
 
@@ -40,7 +40,7 @@ _log = logging.getLogger("okxws.net")
 # Module constants, so that the compiled request path reads them as C statics instead of
 # looking names up in module dicts (bench/hot_path_micro.py --callgrind).
 _REQUEST_IDS: Final = REQUEST_IDS
-_monotonic: Final = time.monotonic
+_monotonic: Final = REQUEST_CLOCK  # the clock of budgets and of requests sent
 _DEFAULT: Final = DEFAULT
 ArgsT = TypeVar("ArgsT", bound=Mapping[str, object])
 ResultT = TypeVar("ResultT")
@@ -346,9 +346,9 @@ class WebsocketClient:
         data: bytes,
         wait: float | None,
     ) -> Any:
-        started = time.monotonic()
+        started = _monotonic()
         sock = await conn.wait_ready(wait)
-        now = time.monotonic()
+        now = _monotonic()
         if wait is not None:
             wait = max(wait - (now - started), 0.0)
         return await sock.request(rid, op, args, exp_time, data, wait, now)
@@ -545,7 +545,7 @@ class WebsocketClient:
         if self.limiter is None or spec is None:
             return
         charges = self.limiter.charges(spec, args, conn.account or 0)
-        self.limiter.block(charges, spec.rate_limit.window_s, time.monotonic())
+        self.limiter.block(charges, spec.rate_limit.window_s, _monotonic())
         _log.warning("%s: OKX rate limit on %s; backing off %s", conn.name, op, list(charges))
 
     def _on_push(self, kind: ConnKind, msg: dict[str, Any]) -> None:
@@ -574,7 +574,7 @@ class WebsocketClient:
         rejected, unknown outcome, timed out) with round-trip / OKX gateway / network
         percentiles (ms, last 1,024 answers); pushes per channel and their age; order books;
         rate-limit waits and budgets; the clock offset."""
-        now = time.monotonic()
+        now = _monotonic()
         limiter = self.limiter
         waits = sorted(w * 1000 for w in limiter.recent_waits) if limiter is not None else []
         return {

@@ -23,7 +23,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from ..protocol import codec
 from ..protocol.auth import ApiCredentials, build_login_request
@@ -39,7 +39,7 @@ from ..protocol.exceptions import (
 from ..protocol.ratelimit import SlidingWindow
 from ..protocol.stats import OpStats
 
-__all__ = ["SocketOwner", "Transport", "TransportFactory", "WsSocket"]
+__all__ = ["REQUEST_CLOCK", "SocketOwner", "Transport", "TransportFactory", "WsSocket"]
 
 _log = logging.getLogger("okxws.net")
 
@@ -75,6 +75,14 @@ class TransportFactory(Protocol):
     ) -> Transport: ...
 
 
+#: The clock of requests' sent-at times, round trips and deadlines (callers of
+#: :meth:`WsSocket.request` read ``now`` on it): ``time.monotonic``, not the loop's (uvloop's
+#: ``loop.time()`` counts whole milliseconds: a round trip on it would read 0 or 1 ms).
+#: Timers are set with ``call_later`` (a delay), so they do not depend on the loop's clock
+#: agreeing with this one.
+REQUEST_CLOCK: Final = time.monotonic
+
+
 class SocketOwner(Protocol):
     """What a socket needs from its connection."""
 
@@ -105,7 +113,6 @@ class WsSocket:
         "loop",
         "new_future",
         "notice",
-        "op_stats",
         "owner",
         "pending",
         "protocol",
@@ -120,11 +127,7 @@ class WsSocket:
         #: socket: a new connection starts afresh). None: not limited.
         self.control_budget = control_budget
         self.loop = loop = asyncio.get_running_loop()
-        #: The clock of sent-at times, round trips and deadlines: ``time.monotonic``, not
-        #: the loop's (uvloop's ``loop.time()`` counts whole milliseconds: a round trip on
-        #: it would read 0 or 1 ms). Timers are set with ``call_later`` (a delay), so they
-        #: do not depend on the loop's clock agreeing with this one.
-        self.clock: Callable[[], float] = time.monotonic
+        self.clock: Callable[[], float] = REQUEST_CLOCK
         self.protocol = ClientProtocol(
             owner.name,
             owner.kind,
@@ -135,7 +138,6 @@ class WsSocket:
             op_stats=owner.op_stats,
         )
         self.pending = self.protocol.pending
-        self.op_stats = owner.op_stats
         self.transport: Transport | None = None
         #: The transport's send while the socket is open (None before and after): one
         #: check on the hot path.
@@ -256,9 +258,7 @@ class WsSocket:
         # only be handled on a later turn of the loop, after the registration below.
         send(data)
         fut = self.new_future()
-        stats = self.op_stats.get(op) or self.protocol.stats_of(op)
-        stats.sent += 1
-        self.pending[rid] = (fut, op, args, exp_time, timeout, now, stats)
+        self.protocol.track(rid, fut, op, args, exp_time, timeout, now)
         if timeout is not None:
             deadline = now + timeout
             if deadline >= self.last_deadline:  # the usual case: one timeout for every call

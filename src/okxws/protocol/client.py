@@ -194,12 +194,14 @@ class ClientProtocol:
         args: list[Any],
         exp_time: str | None,
         timeout: float | None,
+        sent_at: float,
         acks: int = 1,
     ) -> None:
-        """Register a request that was just sent; ``acks`` channels answer a subscribe."""
+        """Register a request just sent at ``sent_at`` (on :attr:`clock`); ``acks``
+        channels answer a subscribe."""
         stats = self.stats_of(op)
         stats.sent += 1
-        self.pending[rid] = (waiter, op, args, exp_time, timeout, self.clock(), stats)
+        self.pending[rid] = (waiter, op, args, exp_time, timeout, sent_at, stats)
         if acks != 1:
             self.acks_left[rid] = acks
 

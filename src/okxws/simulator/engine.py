@@ -10,8 +10,6 @@ and report on ``sprd-orders``; leg settlement is not modelled (spread fills move
 Time is an argument (``now_ms``); randomness comes only from ``random.Random(seed)``, so the
 same seed and the same calls give the same ids, prices and events.
 
-(Over 700 lines: the facade is one class by design; its logic lives in the modules below.)
-
 Each operation returns an :class:`~okxws.simulator.orders.ItemResult` (rendered by
 :func:`~okxws.simulator.render.item_shape`) and appends what must be pushed to an outbox read
 by :meth:`Engine.drain_events`: one :class:`OrderEvent` per ``orders``/``sprd-orders`` push as it
