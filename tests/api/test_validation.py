@@ -6,7 +6,14 @@ import pytest
 
 from okxws import OkxValidationError
 from okxws.api.instruments import inst_type_of
-from okxws.api.validation import validate_items
+from okxws.api.validation import (
+    HAS_CL_ORD_ID,
+    HAS_CODE,
+    HAS_TAG,
+    NAMES_INST_ID,
+    OP_RULES,
+    validate_items,
+)
 
 ORDER: dict[str, Any] = {
     "instIdCode": 100001,
@@ -39,10 +46,26 @@ def test_empty_required_field(empty: str) -> None:
 
 def test_reports_whether_an_item_names_its_instrument_by_inst_id() -> None:
     by_inst_id = {k: v for k, v in ORDER.items() if k != "instIdCode"} | {"instId": "BTC-USDT"}
-    assert validate_items("order", [ORDER]) is False
-    assert validate_items("order", [by_inst_id]) is True
-    assert validate_items("batch-orders", [ORDER, by_inst_id]) is True
-    assert validate_items("batch-orders", [ORDER, ORDER]) is False
+    assert not validate_items("order", [ORDER]) & NAMES_INST_ID
+    assert validate_items("order", [by_inst_id]) & NAMES_INST_ID
+    assert validate_items("batch-orders", [ORDER, by_inst_id]) & NAMES_INST_ID
+    assert not validate_items("batch-orders", [ORDER, ORDER]) & NAMES_INST_ID
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"clOrdId": "abc1"}, {"tag": "t1"}, {"clOrdId": "abc1", "tag": "t1"}, {"instId": "X-Y"}],
+)
+def test_flags_say_what_an_item_has(extra: dict[str, str]) -> None:
+    """check_item's flags (what the request path fills in) match a second look at the dict."""
+    item = {**ORDER, **extra}
+    rules = OP_RULES["order"]
+    flags = rules.check_item(item, "order")
+    assert flags == rules.flags_of(item)
+    assert bool(flags & HAS_CL_ORD_ID) == ("clOrdId" in item)
+    assert bool(flags & HAS_TAG) == ("tag" in item)
+    assert flags & HAS_CODE
+    assert bool(flags & NAMES_INST_ID) == ("instId" in item)
 
 
 def test_accepts_ids_and_str_subclasses() -> None:

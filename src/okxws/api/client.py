@@ -25,7 +25,7 @@ from .ids import OrderDefaults
 from .instruments import InstrumentCodes
 from .reconcile import DEFAULT_GRACE_S, OrderLookup, RecentOrders, resolve
 from .rest import RestClient
-from .validation import OP_RULES, OpRules, check_tag, validate_items
+from .validation import HAS_CODE, NAMES_INST_ID, OP_RULES, OpRules, check_tag, validate_items
 
 __all__ = ["WebsocketAPIClient", "WsApiResponse"]
 
@@ -196,34 +196,40 @@ class WebsocketAPIClient:
 
     # -- sending ------------------------------------------------------------------------
 
-    def _fill_items(self, rules: OpRules, items: list[Any]) -> bool:
-        """Fill in instIdCode, clOrdId and tag: each item that changes is replaced in
-        ``items`` (the request's own list, made by the calling method) by a filled copy, so
-        the caller's dicts stay as given and no second list is built per request.
+    def _filled(self, item: Any, flags: int, fill: bool) -> dict[str, Any] | None:
+        """A copy of the checked ``item`` (``flags``: its :meth:`OpRules.check_item` flags)
+        with instIdCode, clOrdId and tag filled in, so the caller's dict stays as given.
 
-        False when an ``instId`` is not cached yet (see :meth:`_send_after_lookup`); running
-        it again then is harmless (an item already filled keeps its code and clOrdId).
+        None when its ``instId`` is not cached yet (see :meth:`_send_after_lookup`).
+        """
+        wire = dict(item)
+        if flags & NAMES_INST_ID:
+            inst_id = wire["instId"]
+            del wire["instId"]  # (compiled, direct dict calls; pop() is a method call)
+            if not flags & HAS_CODE:  # the caller's instIdCode wins; OKX ignores instId
+                code = self._inst_codes.get(inst_id)
+                if code is None:
+                    return None
+                wire["instIdCode"] = code
+        if fill:
+            self._defaults.apply(wire, flags)
+        return wire
+
+    def _fill_items(self, rules: OpRules, items: list[Any]) -> bool:
+        """:meth:`_filled` of each checked item of a batch, in place in ``items`` (the
+        request's own list, made by the calling method): no second list per request.
+
+        False when an ``instId`` is not cached yet; running it again then is harmless (an
+        item already filled has its code and clOrdId).
         """
         fill = self._fills_defaults and rules.fills_defaults
-        needs_inst = rules.needs_inst
         for index, item in enumerate(items):
-            wire: dict[str, Any]
-            if needs_inst and "instId" in item:
-                wire = dict(item)
-                inst_id = wire["instId"]
-                del wire["instId"]  # (compiled, direct dict calls; pop() is a method call)
-                if "instIdCode" not in wire:  # the caller's instIdCode wins; OKX ignores instId
-                    code = self._inst_codes.get(inst_id)
-                    if code is None:
-                        return False
-                    wire["instIdCode"] = code
-            elif fill:
-                wire = dict(item)
-            else:
-                continue
-            if fill:
-                self._defaults.apply(wire)
-            items[index] = wire
+            flags = rules.flags_of(item)
+            if flags & NAMES_INST_ID or fill:
+                wire = self._filled(item, flags, fill)
+                if wire is None:
+                    return False
+                items[index] = wire
         return True
 
     def _exp_time(self, exp_time: int | None, expires_in: float | None) -> int | None:
@@ -253,14 +259,20 @@ class WebsocketAPIClient:
         Everything is checked before anything is sent.
         """
         op = rules.name
-        # A single item is checked without validate_items()'s frame (one call per request).
-        by_inst_id = (
-            rules.check_item(items[0], op) if len(items) == 1 else validate_items(op, items)
-        )
-        if (by_inst_id or (self._fills_defaults and rules.fills_defaults)) and not (
-            self._fill_items(rules, items)
-        ):
-            return self._send_after_lookup(rules, items, timeout, account, exp_time, expires_in)
+        if len(items) == 1:  # the hot path: checked without validate_items()'s frame
+            flags = rules.check_item(items[0], op)
+            fill = self._fills_defaults and rules.fills_defaults
+            if flags & NAMES_INST_ID or fill:
+                wire = self._filled(items[0], flags, fill)
+                if wire is None:
+                    return self._send_after_lookup(
+                        rules, items, timeout, account, exp_time, expires_in
+                    )
+                items[0] = wire
+        else:
+            validate_items(op, items)
+            if not self._fill_items(rules, items):
+                return self._send_after_lookup(rules, items, timeout, account, exp_time, expires_in)
         exp = (
             None
             if exp_time is None and expires_in is None

@@ -8,6 +8,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from .validation import HAS_CL_ORD_ID, HAS_TAG
+
 __all__ = ["ClientOrderIds", "OrderDefaults"]
 
 
@@ -43,9 +45,10 @@ class OrderDefaults:
         """Whether anything is ever added."""
         return self.auto_client_order_id or self.default_tag is not None
 
-    def apply(self, order: dict[str, Any]) -> None:
-        """Fill in ``order`` (a copy the caller owns) in place."""
-        if self.auto_client_order_id and not order.get("clOrdId"):
+    def apply(self, order: dict[str, Any], flags: int) -> None:
+        """Fill in ``order`` (a copy the caller owns) in place; ``flags`` are the checked
+        order's (:meth:`~okxws.api.validation.OpRules.check_item`): what it has already."""
+        if self.auto_client_order_id and not flags & HAS_CL_ORD_ID:
             order["clOrdId"] = self.new_id.next()
-        if self.default_tag is not None and "tag" not in order:
+        if self.default_tag is not None and not flags & HAS_TAG:
             order["tag"] = self.default_tag

@@ -221,15 +221,15 @@ class RestClient:
     def _orders(self, op: str, items: list[Any]) -> list[Any]:
         """Check trading items as the WS API does (plus ``instId``, which REST requires),
         and fill in ``clOrdId``/``tag`` on copies: nothing is sent if anything is wrong."""
-        spec = OPS[op]
-        validate_items(op, items) if len(items) != 1 else OP_RULES[op].check_item(items[0], op)
+        rules = OP_RULES[op]
+        validate_items(op, items) if len(items) != 1 else rules.check_item(items[0], op)
         out: list[Any] = []
         for i, item in enumerate(items):
-            if spec.needs_inst and not item.get("instId"):
+            if rules.needs_inst and not item.get("instId"):
                 raise OkxValidationError(f"{op}[{i}]: REST names the instrument by instId")
             wire = dict(item)
-            if spec.fills_defaults and self._defaults.active:
-                self._defaults.apply(wire)
+            if rules.fills_defaults and self._defaults.active:
+                self._defaults.apply(wire, rules.flags_of(item))
             out.append(wire)
         return out
 

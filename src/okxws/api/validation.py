@@ -14,7 +14,17 @@ from ..protocol.endpoints import ConnKind
 from ..protocol.exceptions import OkxValidationError
 from ..protocol.ops import OPS, OpSpec
 
-__all__ = ["OP_RULES", "FieldKind", "OpRules", "check_tag", "validate_items"]
+__all__ = [
+    "HAS_CL_ORD_ID",
+    "HAS_CODE",
+    "HAS_TAG",
+    "NAMES_INST_ID",
+    "OP_RULES",
+    "FieldKind",
+    "OpRules",
+    "check_tag",
+    "validate_items",
+]
 
 
 class FieldKind(enum.Enum):
@@ -57,7 +67,16 @@ _REQUIRED: Final = 1  # a plain string the operation requires
 _INST_ID: Final = 2  # instId, which okxws turns into instIdCode
 _INT: Final = 3  # instIdCode
 _BOOL: Final = 4
+_CL_ORD_ID: Final = 5
+_TAG: Final = 6
 _UNKNOWN: Final = -1
+
+#: What :meth:`OpRules.check_item` reports of an item it accepted, as bit flags: what the
+#: request path fills in (instIdCode, clOrdId, tag) then takes no second look for.
+NAMES_INST_ID: Final = 1  # an instId for okxws to turn into instIdCode (needs_inst ops)
+HAS_CODE: Final = 2  # its own instIdCode
+HAS_CL_ORD_ID: Final = 4  # its own clOrdId
+HAS_TAG: Final = 8  # its own tag
 _LOOP_CODES: Final = {FieldKind.STR: _STR, FieldKind.BOOL: _BOOL, FieldKind.INT: _INT,
                       FieldKind.ID16: 16, FieldKind.ID32: 32}  # fmt: skip
 
@@ -102,11 +121,16 @@ class OpRules:
         self.loop_codes: dict[str, int] = {f: _LOOP_CODES[k] for f, k in kinds.items()}
         for f in spec.required:
             self.loop_codes[f] = _REQUIRED
-        if kinds.get("instId") is FieldKind.STR:
+        if spec.needs_inst and kinds.get("instId") is FieldKind.STR:
             self.loop_codes["instId"] = _INST_ID
+        if kinds.get("clOrdId") is FieldKind.ID32:
+            self.loop_codes["clOrdId"] = _CL_ORD_ID
+        if kinds.get("tag") is FieldKind.ID16:
+            self.loop_codes["tag"] = _TAG
 
-    def check_item(self, item: Any, where: str) -> bool:
-        """Raise for anything OKX would refuse in ``item``; True if it names ``instId``."""
+    def check_item(self, item: Any, where: str) -> int:
+        """Raise for anything OKX would refuse in ``item``; else its flags
+        (:data:`NAMES_INST_ID`, :data:`HAS_CODE`, :data:`HAS_CL_ORD_ID`, :data:`HAS_TAG`)."""
         # Typed as a dict, the loop below compiles to CPython's dict iteration (no tuple
         # per field); another Mapping is checked as a copy.
         fields: dict[str, Any]
@@ -120,7 +144,7 @@ class OpRules:
         loop_codes = self.loop_codes
         required_seen = 0
         inst_id: str | None = None
-        has_code = False
+        flags = 0
         for field, value in fields.items():
             code = loop_codes.get(field, _UNKNOWN)
             if type(value) is str:
@@ -133,14 +157,26 @@ class OpRules:
                 elif code == _INST_ID:
                     inst_id = value
                     continue
+                elif code == _CL_ORD_ID:
+                    if _is_id(value, 32):
+                        flags |= HAS_CL_ORD_ID
+                        continue
+                elif code == _TAG:
+                    if _is_id(value, 16):
+                        flags |= HAS_TAG
+                        continue
                 elif code >= 16 and _is_id(value, code):
                     continue
             elif type(value) is int and code == _INT:
-                has_code = True
+                flags |= HAS_CODE
                 continue
             self._check_field(field, value, where)
-            if code == _INST_ID:  # a str subclass, accepted above
+            if code == _INST_ID:  # a str subclass, accepted by _check_field
                 inst_id = value
+            elif code == _CL_ORD_ID:
+                flags |= HAS_CL_ORD_ID
+            elif code == _TAG:
+                flags |= HAS_TAG
         if required_seen != self.required_count:
             for field in self.required:
                 if not fields.get(field):
@@ -148,9 +184,24 @@ class OpRules:
         for group in self.one_of:
             if not any(fields.get(field) for field in group):
                 raise OkxValidationError(f"{where}: one of {', '.join(group)} is required")
-        if self.needs_inst and not has_code and not inst_id:
+        if inst_id is not None:
+            flags |= NAMES_INST_ID
+        if self.needs_inst and not inst_id and not flags & HAS_CODE:
             raise OkxValidationError(f"{where}: instIdCode (or instId to look it up) is required")
-        return inst_id is not None
+        return flags
+
+    def flags_of(self, item: Any) -> int:
+        """:meth:`check_item`'s flags of an item it accepted (each item of a batch)."""
+        flags = 0
+        if self.needs_inst and "instId" in item:
+            flags |= NAMES_INST_ID
+        if "instIdCode" in item:
+            flags |= HAS_CODE
+        if "clOrdId" in item:
+            flags |= HAS_CL_ORD_ID
+        if "tag" in item:
+            flags |= HAS_TAG
+        return flags
 
     def _check_field(self, field: str, value: Any, where: str) -> None:
         """Accept what the loop's fast path did not (a str subclass, say), or raise."""
@@ -182,11 +233,12 @@ def check_tag(value: object, where: str) -> None:
 OP_RULES: Final = {op: OpRules(spec, _kinds(spec.args_type)) for op, spec in OPS.items()}
 
 
-def validate_items(op: str, items: list[Any]) -> bool:
+def validate_items(op: str, items: list[Any]) -> int:
     """Raise :class:`OkxValidationError` for anything OKX would refuse in ``items``.
 
-    Returns True when an item names its instrument by ``instId`` (looked up, then sent as
-    ``instIdCode``). Fields and types follow the request ``TypedDict``s, which follow
+    Returns the OR of the items' :meth:`OpRules.check_item` flags: :data:`NAMES_INST_ID`
+    when an item names its instrument by ``instId`` (looked up, then sent as ``instIdCode``).
+    Fields and types follow the request ``TypedDict``s, which follow
     https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-order and its siblings.
     """
     rules = OP_RULES[op]
@@ -198,11 +250,11 @@ def validate_items(op: str, items: list[Any]) -> bool:
         raise OkxValidationError(
             f"{op}: at most {rules.max_items} items per request, got {len(items)}"
         )
-    by_inst_id = False
+    flags = 0
     for index, item in enumerate(items):
-        by_inst_id |= rules.check_item(item, f"{op}[{index}]")
+        flags |= rules.check_item(item, f"{op}[{index}]")
     if op == "batch-orders":
         ids = [i["clOrdId"] for i in items if i.get("clOrdId")]
         if len(ids) != len(set(ids)):
             raise OkxValidationError(f"{op}: clOrdId must be unique within the batch")
-    return by_inst_id
+    return flags

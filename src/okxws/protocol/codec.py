@@ -175,18 +175,19 @@ def classify(raw: str | bytes | bytearray | memoryview) -> FrameFields:
         raise OkxDecodeError(f"invalid JSON: {exc}", _as_text(raw)) from None
     if type(msg) is not dict:
         raise OkxDecodeError("frame is not a JSON object", _as_text(raw))
+    # "op" first: it marks a reply (okx-protocol.md 3.2), and OKX's events never carry one.
+    op = msg.get("op")
+    if op is not None:
+        rid = msg.get("id")
+        if type(rid) is not str:
+            if type(rid) is not int:  # OKX echoes the id as sent; okxws sends strings
+                raise OkxDecodeError("op response without a valid id", _as_text(raw))
+            rid = str(rid)
+        if type(op) is not str:
+            raise OkxDecodeError("op response without a valid op", _as_text(raw))
+        return (_OP_RESPONSE, msg, rid)
     event = msg.get("event")
     if event is None:
-        op = msg.get("op")
-        if op is not None:
-            rid = msg.get("id")
-            if type(rid) is not str:
-                if type(rid) is not int:  # OKX echoes the id as sent; okxws sends strings
-                    raise OkxDecodeError("op response without a valid id", _as_text(raw))
-                rid = str(rid)
-            if type(op) is not str:
-                raise OkxDecodeError("op response without a valid op", _as_text(raw))
-            return (_OP_RESPONSE, msg, rid)
         if "arg" in msg and isinstance(msg["arg"], dict) and "data" in msg:
             return (_PUSH, msg, None)
         raise OkxDecodeError("unrecognized frame", _as_text(raw))
