@@ -27,7 +27,9 @@ is shared and noisy):
   short bursts that alternate floor, okxws, okxws, floor, ...: the median of the per-pair
   ratios is less exposed to the machine's slow drifts than whole suites run one after the other;
 * ``--peers`` (after ``bash bench/peers/setup.sh``): the Node SDK okx-api, ccxt pro and
-  python-okx, each in its own process pinned to CPU 0, against the same reply server;
+  python-okx, each in its own process pinned to CPU 0, against the same reply server; and
+  per loop the Node SDK in A/B bursts with the floor and okxws (floor, okxws, Node, Node,
+  okxws, floor, ...; the Node process runs a burst whenever asked);
 * the simulator end to end (``okxws sim --port 0`` in its own process, pinned to CPU 1):
   okxws latency and throughput through it, and its capacity (orders/s with 100 in flight on
   one connection, driven by the floor client so the simulator is the bottleneck).

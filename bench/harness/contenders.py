@@ -8,6 +8,7 @@ okxws is imported when a session opens, so that ``--okxws-src`` can put a patche
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -165,7 +166,8 @@ class OkxwsSession:
 
 
 # --------------------------------------------------------------------------- peers
-PEER_NAMES: Final = ("okx-api (Node)", "ccxt", "python-okx")
+NODE_PEER: Final = "okx-api (Node)"
+PEER_NAMES: Final = (NODE_PEER, "ccxt", "python-okx")
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,14 @@ class PeerSizes:
         return cls(2000, 500, [(1, 2000), (10, 10000), (100, 20000), (1000, 20000)])
 
 
+NODE_BENCH: Final = BENCH / "peers" / "okx_api_bench.mjs"
+
+
+def _peer_env() -> dict[str, str]:
+    """The environment of a peer's process (Node finds okx-api in bench/.peers/node)."""
+    return {**os.environ, "NODE_PATH": str(PEERS / "node" / "node_modules")}
+
+
 def run_peer(name: str, ports: Mapping[str, Any], sizes: PeerSizes) -> dict[str, Any] | None:
     """One peer's whole run in its own process (pinned to the client CPU); None if it failed."""
     ws = f"ws://127.0.0.1:{ports['ws_port']}/ws/v5"
@@ -192,14 +202,13 @@ def run_peer(name: str, ports: Mapping[str, Any], sizes: PeerSizes) -> dict[str,
               str(sizes.warmup), "--pipe", pipe]  # fmt: skip
     py = str(PEERS / "venv" / "bin" / "python")
     cmd = {
-        "okx-api (Node)": ["node", str(BENCH / "peers" / "okx_api_bench.mjs"), *common],
+        NODE_PEER: ["node", str(NODE_BENCH), *common],
         "ccxt": [py, str(BENCH / "peers" / "ccxt_bench.py"), *common],
         "python-okx": [py, str(BENCH / "peers" / "pyokx_bench.py"), *common],
     }[name]
-    env = {**os.environ, "NODE_PATH": str(PEERS / "node" / "node_modules")}
     try:
         out = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=600, env=env,
+            cmd, capture_output=True, text=True, timeout=600, env=_peer_env(),
             preexec_fn=lambda: pin(CLIENT_CPU),
         )  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -211,3 +220,61 @@ def run_peer(name: str, ports: Mapping[str, Any], sizes: PeerSizes) -> dict[str,
         return None
     result: dict[str, Any] = json.loads(lines[-1])
     return result
+
+
+class NodeBursts:
+    """The Node SDK in its own process (pinned to the client CPU, connected and warmed up),
+    running one burst each time :meth:`burst` asks (``okx_api_bench.mjs --serve``), so that
+    its bursts can alternate with those of the contenders in this process."""
+
+    #: Seconds any one answer of the Node process may take (a burst is well under one).
+    DEADLINE: Final = 60.0
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+
+    @classmethod
+    async def start(cls, ports: Mapping[str, Any], warmup: int) -> NodeBursts:
+        ws = f"ws://127.0.0.1:{ports['ws_port']}/ws/v5"
+        proc = await asyncio.create_subprocess_exec(
+            "node", str(NODE_BENCH), "--serve", "--ws", ws, "--warmup", str(warmup),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=_peer_env(),
+            preexec_fn=lambda: pin(CLIENT_CPU),
+        )  # fmt: skip
+        node = cls(proc)
+        try:
+            await node._answer()  # {"ready": true}: connected, logged in, warmed up
+        except BaseException:
+            await node.close()
+            raise
+        return node
+
+    async def _answer(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        async with asyncio.timeout(self.DEADLINE):
+            line = await self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the Node SDK's bench process ended ({await self.proc.wait()})")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    async def burst(self, inflight: int, n: int, seq: int) -> tuple[float, list[int]]:
+        """``n`` orders ``inflight`` in flight, then ``seq`` sequential: (orders/s, latencies
+        of the sequential ones in ns)."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(
+            json.dumps({"inflight": inflight, "n": n, "seq": seq}).encode() + b"\n"
+        )
+        answer = await self._answer()
+        return answer["rps"], [int(us * 1e3) for us in answer["lat_us"]]
+
+    async def close(self) -> None:
+        if self.proc.returncode is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(b'{"quit": true}\n')
+            try:
+                async with asyncio.timeout(10):
+                    await self.proc.wait()
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()

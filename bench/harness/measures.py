@@ -1,5 +1,6 @@
 """Wall-clock measurements: cold start, sequential latency, pipelined throughput, memory per
-request in flight, the floor/okxws A/B bursts, the simulator's end-to-end figures.
+request in flight, the A/B bursts (the floor and okxws; with the Node SDK), the simulator's
+end-to-end figures.
 
 Results are plain dicts (TypedDicts) so that a run's raw rounds go to JSON as they are.
 """
@@ -7,15 +8,16 @@ Results are plain dicts (TypedDicts) so that a run's raw rounds go to JSON as th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import statistics
 import time
 import tracemalloc
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from .contenders import Contender, Floor, Okxws, Order
+from .contenders import Contender, Floor, NodeBursts, Okxws, Order
 from .procs import Control, ProcStats, StatsSource, busy
 
 
@@ -165,6 +167,70 @@ async def memory(order: Order, n: int, ctl: Control) -> MemResult:
     return {"bytes_per_req": (during - before) / n}
 
 
+#: One burst of a contender: (in flight, orders, sequential calls) -> (orders/s of the
+#: pipelined orders, latencies in ns of the sequential calls after them).
+Burst = Callable[[int, int, int], Awaitable[tuple[float, list[int]]]]
+
+
+def local_burst(order: Order, stats: StatsSource) -> Burst:
+    """The :data:`Burst` of a contender in this process."""
+
+    async def burst(inflight: int, n: int, seq: int) -> tuple[float, list[int]]:
+        rps = (await pipelined(order, inflight, n, stats))["rps"]
+        lat: list[int] = []
+        await time_calls(order, seq, lat)
+        return rps, lat
+
+    return burst
+
+
+async def alternate(
+    bursts: Mapping[str, Burst], sizes: Sizes, inflight: int
+) -> tuple[dict[str, list[float]], dict[str, dict[str, float]]]:
+    """``ab_chunks`` rounds of one burst each, in the given order, then in reverse, then in
+    the given order, ...: every pair of contenders meets the machine's drifts alike.
+
+    Returns the orders/s of each burst by contender, and the p50 and p99 (us) of each
+    contender's pooled sequential calls."""
+    names = list(bursts)
+    rps: dict[str, list[float]] = {name: [] for name in names}
+    lat: dict[str, list[int]] = {name: [] for name in names}
+    for i in range(sizes.ab_chunks):
+        for name in names if i % 2 == 0 else names[::-1]:
+            r, calls = await bursts[name](inflight, sizes.ab_n, sizes.ab_seq)
+            rps[name].append(r)
+            lat[name] += calls
+    seq = {}
+    for name, vals in lat.items():
+        vals.sort()
+        seq[name] = {"p50": pct(vals, 0.50) * 1e-3, "p99": pct(vals, 0.99) * 1e-3}
+    return rps, seq
+
+
+def pair_ratio(rps: Mapping[str, list[float]], a: str, b: str) -> float:
+    """The median over bursts of b's orders/s / a's (the bursts next to each other)."""
+    return statistics.median(vb / va for va, vb in zip(rps[a], rps[b], strict=True))
+
+
+@contextlib.asynccontextmanager
+async def _floor_and_okxws(okxws: Okxws, url: str) -> AsyncIterator[dict[str, Burst]]:
+    """The floor and okxws connected at once and warmed up: their :data:`Burst` by name."""
+    ctl = await Control.connect(url + "/ws/v5/private")
+    contenders: list[Contender] = [Floor(url), okxws]
+    sessions = {c.name: await c.open() for c in contenders}
+    try:
+        bursts: dict[str, Burst] = {}
+        for name, session in sessions.items():
+            order = session.order_fn()
+            await run_sequential(order, 1000)
+            bursts[name] = local_burst(order, ctl)
+        yield bursts
+    finally:
+        for session in sessions.values():
+            await session.close()
+        await ctl.close()
+
+
 async def ab_bursts(okxws: Okxws, url: str, sizes: Sizes, inflight: int = 100) -> ABResult:
     """The floor and okxws, both connected at once, in short bursts that alternate floor,
     okxws, okxws, floor, ...: a slow spell of the shared machine then hits both alike.
@@ -172,36 +238,39 @@ async def ab_bursts(okxws: Okxws, url: str, sizes: Sizes, inflight: int = 100) -
     Pipelined throughput (``ab_n`` requests, ``inflight`` in flight, per burst): the medians,
     and the median of the per-pair ratios. Sequential latency (``ab_seq`` calls per burst):
     p50 and p99 of each contender's pooled calls, and their ratios."""
-    ctl = await Control.connect(url + "/ws/v5/private")
-    contenders: list[Contender] = [Floor(url), okxws]
-    sessions = {c.name: await c.open() for c in contenders}
-    orders = {name: s.order_fn() for name, s in sessions.items()}
-    try:
-        for order in orders.values():
-            await run_sequential(order, 1000)
-        rps: dict[str, list[float]] = {"floor": [], "okxws": []}
-        lat: dict[str, list[int]] = {"floor": [], "okxws": []}
-        for i in range(sizes.ab_chunks):
-            for name in ("floor", "okxws") if i % 2 == 0 else ("okxws", "floor"):
-                rps[name].append((await pipelined(orders[name], inflight, sizes.ab_n, ctl))["rps"])
-                await time_calls(orders[name], sizes.ab_seq, lat[name])
-        ratios = [o / f for f, o in zip(rps["floor"], rps["okxws"], strict=True)]
-        by_name = {}
-        for name, vals in lat.items():
-            vals.sort()
-            by_name[name] = {"p50": pct(vals, 0.50) * 1e-3, "p99": pct(vals, 0.99) * 1e-3}
-        return {
-            "floor_rps": statistics.median(rps["floor"]),
-            "okxws_rps": statistics.median(rps["okxws"]),
-            "ratio": statistics.median(ratios),
-            "seq": by_name,
-            "p50_ratio": by_name["okxws"]["p50"] / by_name["floor"]["p50"],
-            "p99_ratio": by_name["okxws"]["p99"] / by_name["floor"]["p99"],
-        }
-    finally:
-        for session in sessions.values():
-            await session.close()
-        await ctl.close()
+    async with _floor_and_okxws(okxws, url) as bursts:
+        rps, seq = await alternate(bursts, sizes, inflight)
+    return {
+        "floor_rps": statistics.median(rps["floor"]),
+        "okxws_rps": statistics.median(rps["okxws"]),
+        "ratio": pair_ratio(rps, "floor", "okxws"),
+        "seq": seq,
+        "p50_ratio": seq["okxws"]["p50"] / seq["floor"]["p50"],
+        "p99_ratio": seq["okxws"]["p99"] / seq["floor"]["p99"],
+    }
+
+
+async def node_ab_bursts(
+    okxws: Okxws, url: str, ports: Mapping[str, Any], sizes: Sizes, inflight: int = 100
+) -> dict[str, Any]:
+    """The Node SDK (its own process, :class:`NodeBursts`), okxws and the floor in
+    alternating bursts (floor, okxws, Node, Node, okxws, floor, ...), as :func:`ab_bursts`:
+    the Node SDK's throughput and p50 against okxws's (and the floor's) in the same
+    moments, not in phases minutes apart."""
+    async with _floor_and_okxws(okxws, url) as bursts:
+        node = await NodeBursts.start(ports, warmup=1000)
+        try:
+            rps, seq = await alternate({**bursts, "node": node.burst}, sizes, inflight)
+        finally:
+            await node.close()
+    return {
+        "rps": {name: statistics.median(v) for name, v in rps.items()},
+        "seq": seq,
+        "node_ratio": pair_ratio(rps, "okxws", "node"),
+        "node_p50_ratio": seq["node"]["p50"] / seq["okxws"]["p50"],
+        "node_floor_ratio": pair_ratio(rps, "floor", "node"),
+        "node_floor_p50_ratio": seq["node"]["p50"] / seq["floor"]["p50"],
+    }
 
 
 async def suite(c: Contender, url: str, sizes: Sizes) -> dict[str, Any]:

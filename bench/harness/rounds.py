@@ -6,13 +6,14 @@ machine's slow drifts hit both alike; the report divides within each round.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from .contenders import PEER_NAMES, Contender, Floor, Okxws, PeerSizes, run_peer
-from .measures import Sizes, ab_bursts, sim_suite, suite
+from .contenders import NODE_PEER, PEER_NAMES, Contender, Floor, Okxws, PeerSizes, run_peer
+from .measures import Sizes, ab_bursts, node_ab_bursts, sim_suite, suite
 from .procs import SERVER_CPU, LoopKind, rest_base, run_in_loop, running, simulator_cmd, ws_base
 
 Round = dict[str, Any]
@@ -73,6 +74,22 @@ def _rounds(
                 rnd["peers"][name] = p
                 if p:
                     print(_peer_line(i, name, p, cfg.peers.pipe), flush=True)
+            if rnd["peers"].get(NODE_PEER):
+                rnd["node_ab"] = {}
+                for kind in loops:
+                    try:
+                        ab = run_in_loop(
+                            kind, partial(node_ab_bursts, okxws, url, server, cfg.sizes)
+                        )
+                    except (OSError, RuntimeError, TimeoutError) as exc:
+                        print(f"  Node SDK A/B ({kind}) failed: {exc!r}", file=sys.stderr)
+                        continue
+                    rnd["node_ab"][kind] = ab
+                    print(f"round {i + 1} {kind:7s} A/B 100 floor/okxws/Node: "
+                          + "/".join(f"{ab['rps'][n]:,.0f}" for n in ("floor", "okxws", "node"))
+                          + f" (Node/okxws {ab['node_ratio']:.2f}x) p50 "
+                          + "/".join(f"{ab['seq'][n]['p50']:.1f}" for n in ("floor", "okxws", "node"))
+                          + f" us (Node/okxws {ab['node_p50_ratio']:.2f}x)", flush=True)  # fmt: skip
         rounds.append(rnd)
     return rounds
 
