@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from okxws.cli.status import rate_limit_detail
 from okxws.simulator import Simulator
 
 from .conftest import Cli, at
@@ -28,9 +29,21 @@ async def test_healthy(cli: Cli) -> None:
     assert " ".join(rows["private[0]"][3:]) == "logged in; subscribe orders ANY answered"
     assert float(rows["public"][1]) > 0 and float(rows["public"][2]) > 0  # connect, round trip
     assert "server time; clock offset" in result.out
-    assert "1000 new + amend orders per 2 s" in result.out  # GET trade/account-rate-limit
+    # GET trade/account-rate-limit (the simulator is a sub-account below VIP 5)
+    assert "1000 new + amend orders per 2 s (fill ratio not given below VIP 5;" in result.out
     assert "client-side rate limits (mode wait; 0 waits)" in result.out
     assert lines[-1] == "healthy"
+
+
+def test_rate_limit_detail_shows_a_fill_ratio_okx_gives() -> None:
+    limit = {"accRateLimit": "2000", "fillRatio": "0.5234", "nextAccRateLimit": "2000"}
+    assert rate_limit_detail(limit) == (
+        "2000 new + amend orders per 2 s (fill ratio 0.5234; next 2000)"
+    )
+    assert (
+        rate_limit_detail({})
+        == "? new + amend orders per 2 s (fill ratio not given below VIP 5; next ?)"
+    )
 
 
 async def test_a_stopped_simulator_is_unhealthy(cli: Cli) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -150,9 +150,19 @@ async def _account_rate_limit(client: WebsocketAPIClient, check: Check, timeout:
         return
     check.round_trip_ms = _ms_since(started)
     check.ok = True
-    check.detail = (
-        f"{limit.get('accRateLimit', '?')} new + amend orders per 2 s (fill ratio "
-        f"{limit.get('fillRatio', '?')}; next {limit.get('nextAccRateLimit', '?')})"
+    check.detail = rate_limit_detail(limit)
+
+
+def rate_limit_detail(limit: Mapping[str, Any]) -> str:
+    """One line of OKX's account rate limit; its ``fillRatio`` is "" below VIP 5.
+
+    https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-account-rate-limit
+    """
+    fill_ratio = limit.get("fillRatio")
+    ratio = f"fill ratio {fill_ratio}" if fill_ratio else "fill ratio not given below VIP 5"
+    return (
+        f"{limit.get('accRateLimit', '?')} new + amend orders per 2 s ({ratio}; "
+        f"next {limit.get('nextAccRateLimit', '?')})"
     )
 
 
