@@ -7,8 +7,7 @@ import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from .contenders import NODE_PEER as NODE
-from .contenders import PEER_NAMES
+from .contenders import NODE_PEER, PEER_NAMES
 from .counting import LABELS, Counts, count_ratio
 
 #: Where a figure sits in a round's nested dicts, e.g. ("seq", "p50").
@@ -224,10 +223,10 @@ def _issue6_targets(w: Callable[[str], None], rounds: Rounds, loops: Sequence[st
             w("| {} | {} | {} |".format(name, *target(v, ok)))
         w(f"| {kind}: memory per in-flight request < 2048 B | {fmt(mem)} B | "
           f"{'yes' if mem is not None and mem < 2048 else 'NO'} |")  # fmt: skip
-    if any(get(r, ("peers", NODE)) for r in rounds):
+    if any(get(r, ("peers", NODE_PEER)) for r in rounds):
         for label, path, hib in [("p50 latency", ("seq", "p50"), False),
                                  ("100-in-flight throughput", ("pipe100", "rps"), True)]:  # fmt: skip
-            v = peer_ratio(rounds, NODE, path)
+            v = peer_ratio(rounds, NODE_PEER, path)
             faster = v is not None and (v < 1 if hib else v > 1)
             w(f"| faster than the Node SDK on {label} (asyncio loop; Node / okxws) | "
               f"{fmt(v, 'x')} | {'yes' if faster else 'NO'} |")  # fmt: skip

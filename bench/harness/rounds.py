@@ -85,11 +85,7 @@ def _rounds(
                         print(f"  Node SDK A/B ({kind}) failed: {exc!r}", file=sys.stderr)
                         continue
                     rnd["node_ab"][kind] = ab
-                    print(f"round {i + 1} {kind:7s} A/B 100 floor/okxws/Node: "
-                          + "/".join(f"{ab['rps'][n]:,.0f}" for n in ("floor", "okxws", "node"))
-                          + f" (Node/okxws {ab['node_ratio']:.2f}x) p50 "
-                          + "/".join(f"{ab['seq'][n]['p50']:.1f}" for n in ("floor", "okxws", "node"))
-                          + f" us (Node/okxws {ab['node_p50_ratio']:.2f}x)", flush=True)  # fmt: skip
+                    print(_node_ab_line(i, kind, ab), flush=True)
         rounds.append(rnd)
     return rounds
 
@@ -108,6 +104,15 @@ def _round_line(i: int, kind: str, r: Mapping[str, Any], sizes: Sizes) -> str:
         f" ({ab['p50_ratio']:.2f}x)"
         "   (floor/okxws)"
     )  # fmt: skip
+
+
+def _node_ab_line(i: int, kind: str, ab: Mapping[str, Any]) -> str:
+    names = ("floor", "okxws", "node")
+    return (f"round {i + 1} {kind:7s} A/B 100 floor/okxws/Node: "
+            + "/".join(f"{ab['rps'][n]:,.0f}" for n in names)
+            + f" (Node/okxws {ab['node_ratio']:.2f}x) p50 "
+            + "/".join(f"{ab['seq'][n]['p50']:.1f}" for n in names)
+            + f" us (Node/okxws {ab['node_p50_ratio']:.2f}x)")  # fmt: skip
 
 
 def _peer_line(i: int, name: str, p: Mapping[str, Any], pipe: Sequence[tuple[int, int]]) -> str:

@@ -143,6 +143,26 @@ async def test_inst_id_code_is_resolved_and_cached(
         await client.submit_new_order(resting_buy(instId="NOPE-USDT"))
 
 
+async def test_a_batch_filled_in_part_before_its_lookup_is_sent_once_filled(
+    sim: Simulator, make_api_client: ApiClientFactory
+) -> None:
+    """The first item is filled in (clOrdId) before the second's instId is looked up; the
+    request then goes out once, each item with one clOrdId and its instIdCode."""
+    client = make_api_client()
+    first: m.PlaceOrderRequest = {"instIdCode": 100001, "tdMode": "cash", "side": "buy",
+                                  "ordType": "limit", "sz": "0.001", "px": "50000"}  # fmt: skip
+    second = resting_buy(px="1001")
+    res = await client.submit_multiple_orders([first, second])
+    assert [d["sCode"] for d in res["data"]] == ["0", "0"]
+    assert sim.rest_count("/api/v5/public/instruments") == 1
+    wire = sim.last_op_args("batch-orders")
+    assert [w["instIdCode"] for w in wire] == [100001, 100001]
+    assert all("instId" not in w for w in wire)
+    ids = [w["clOrdId"] for w in wire]
+    assert len(set(ids)) == 2 and ids == [d["clOrdId"] for d in res["data"]]
+    assert "clOrdId" not in first and "instId" in second  # the caller's dicts as given
+
+
 async def test_validation_happens_before_sending(
     sim: Simulator, make_api_client: ApiClientFactory
 ) -> None:

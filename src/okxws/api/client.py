@@ -196,12 +196,16 @@ class WebsocketAPIClient:
 
     # -- sending ------------------------------------------------------------------------
 
-    def _filled(self, item: Any, flags: int, fill: bool) -> dict[str, Any] | None:
-        """A copy of the checked ``item`` (``flags``: its :meth:`OpRules.check_item` flags)
-        with instIdCode, clOrdId and tag filled in, so the caller's dict stays as given.
+    def _filled(self, rules: OpRules, item: Any, flags: int) -> Any:
+        """The checked ``item`` as sent (``flags``: its :meth:`OpRules.check_item` flags): a
+        copy with instIdCode, clOrdId and tag filled in (the caller's dict stays as given),
+        or ``item`` itself when there is nothing to fill in.
 
         None when its ``instId`` is not cached yet (see :meth:`_send_after_lookup`).
         """
+        fill = self._fills_defaults and rules.fills_defaults
+        if not (flags & NAMES_INST_ID or fill):
+            return item
         wire = dict(item)
         if flags & NAMES_INST_ID:
             inst_id = wire["instId"]
@@ -215,21 +219,19 @@ class WebsocketAPIClient:
             self._defaults.apply(wire, flags)
         return wire
 
-    def _fill_items(self, rules: OpRules, items: list[Any]) -> bool:
-        """:meth:`_filled` of each checked item of a batch, in place in ``items`` (the
-        request's own list, made by the calling method): no second list per request.
+    def _fill_items(self, rules: OpRules, items: list[Any], flags: list[int]) -> bool:
+        """:meth:`_filled` of each item of a batch (``flags``: :func:`validate_items`'s), in
+        place in ``items`` (the request's own list, made by the calling method): no second
+        list per request.
 
-        False when an ``instId`` is not cached yet; running it again then is harmless (an
-        item already filled has its code and clOrdId).
+        False when an ``instId`` is not cached yet; the items filled by then are valid items
+        (validated again, they need nothing more).
         """
-        fill = self._fills_defaults and rules.fills_defaults
         for index, item in enumerate(items):
-            flags = rules.flags_of(item)
-            if flags & NAMES_INST_ID or fill:
-                wire = self._filled(item, flags, fill)
-                if wire is None:
-                    return False
-                items[index] = wire
+            wire = self._filled(rules, item, flags[index])
+            if wire is None:
+                return False
+            items[index] = wire
         return True
 
     def _exp_time(self, exp_time: int | None, expires_in: float | None) -> int | None:
@@ -260,19 +262,12 @@ class WebsocketAPIClient:
         """
         op = rules.name
         if len(items) == 1:  # the hot path: checked without validate_items()'s frame
-            flags = rules.check_item(items[0], op)
-            fill = self._fills_defaults and rules.fills_defaults
-            if flags & NAMES_INST_ID or fill:
-                wire = self._filled(items[0], flags, fill)
-                if wire is None:
-                    return self._send_after_lookup(
-                        rules, items, timeout, account, exp_time, expires_in
-                    )
-                items[0] = wire
-        else:
-            validate_items(op, items)
-            if not self._fill_items(rules, items):
+            wire = self._filled(rules, items[0], rules.check_item(items[0], op))
+            if wire is None:
                 return self._send_after_lookup(rules, items, timeout, account, exp_time, expires_in)
+            items[0] = wire
+        elif not self._fill_items(rules, items, validate_items(op, items)):
+            return self._send_after_lookup(rules, items, timeout, account, exp_time, expires_in)
         exp = (
             None
             if exp_time is None and expires_in is None
@@ -296,7 +291,7 @@ class WebsocketAPIClient:
                 inst_id = item.get("instId")
                 if isinstance(inst_id, str) and self._codes.get(inst_id) is None:
                     await self._codes.resolve(inst_id)
-        filled = self._fill_items(rules, items)
+        filled = self._fill_items(rules, items, validate_items(rules.name, items))
         assert filled
         return await self._ws.request(rules.spec, items, exp, timeout, account)
 

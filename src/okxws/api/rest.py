@@ -222,14 +222,14 @@ class RestClient:
         """Check trading items as the WS API does (plus ``instId``, which REST requires),
         and fill in ``clOrdId``/``tag`` on copies: nothing is sent if anything is wrong."""
         rules = OP_RULES[op]
-        validate_items(op, items) if len(items) != 1 else rules.check_item(items[0], op)
+        flags = validate_items(op, items)
         out: list[Any] = []
         for i, item in enumerate(items):
             if rules.needs_inst and not item.get("instId"):
                 raise OkxValidationError(f"{op}[{i}]: REST names the instrument by instId")
             wire = dict(item)
             if rules.fills_defaults and self._defaults.active:
-                self._defaults.apply(wire, rules.flags_of(item))
+                self._defaults.apply(wire, flags[i])
             out.append(wire)
         return out
 

@@ -190,19 +190,6 @@ class OpRules:
             raise OkxValidationError(f"{where}: instIdCode (or instId to look it up) is required")
         return flags
 
-    def flags_of(self, item: Any) -> int:
-        """:meth:`check_item`'s flags of an item it accepted (each item of a batch)."""
-        flags = 0
-        if self.needs_inst and "instId" in item:
-            flags |= NAMES_INST_ID
-        if "instIdCode" in item:
-            flags |= HAS_CODE
-        if "clOrdId" in item:
-            flags |= HAS_CL_ORD_ID
-        if "tag" in item:
-            flags |= HAS_TAG
-        return flags
-
     def _check_field(self, field: str, value: Any, where: str) -> None:
         """Accept what the loop's fast path did not (a str subclass, say), or raise."""
         kind = self.kinds.get(field)
@@ -233,26 +220,24 @@ def check_tag(value: object, where: str) -> None:
 OP_RULES: Final = {op: OpRules(spec, _kinds(spec.args_type)) for op, spec in OPS.items()}
 
 
-def validate_items(op: str, items: list[Any]) -> int:
+def validate_items(op: str, items: list[Any]) -> list[int]:
     """Raise :class:`OkxValidationError` for anything OKX would refuse in ``items``.
 
-    Returns the OR of the items' :meth:`OpRules.check_item` flags: :data:`NAMES_INST_ID`
-    when an item names its instrument by ``instId`` (looked up, then sent as ``instIdCode``).
+    Returns each item's :meth:`OpRules.check_item` flags (:data:`NAMES_INST_ID` when it
+    names its instrument by ``instId``, looked up, then sent as ``instIdCode``).
     Fields and types follow the request ``TypedDict``s, which follow
     https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-order and its siblings.
     """
     rules = OP_RULES[op]
-    if len(items) == 1:  # single operations: the hot path
-        return rules.check_item(items[0], op)
+    if len(items) == 1:  # a single operation (the WS hot path calls check_item itself)
+        return [rules.check_item(items[0], op)]
     if not items:
         raise OkxValidationError(f"{op}: nothing to send")
     if len(items) > rules.max_items:
         raise OkxValidationError(
             f"{op}: at most {rules.max_items} items per request, got {len(items)}"
         )
-    flags = 0
-    for index, item in enumerate(items):
-        flags |= rules.check_item(item, f"{op}[{index}]")
+    flags = [rules.check_item(item, f"{op}[{index}]") for index, item in enumerate(items)]
     if op == "batch-orders":
         ids = [i["clOrdId"] for i in items if i.get("clOrdId")]
         if len(ids) != len(set(ids)):
